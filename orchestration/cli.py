@@ -1,0 +1,98 @@
+"""`idream`: run the pipeline, regenerate the sample data, or call dbt on the warehouse.
+
+    idream run [--raw-dir DIR] [--warehouse-dir DIR]
+    idream generate-sample [--out DIR]
+    idream dbt [DBT ARGS...]          e.g. idream dbt docs generate
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+# Before any dbt or Dagster import: no usage statistics, no version check against PyPI.
+QUIET_ENVIRONMENT = {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    for name, value in QUIET_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command != "dbt" and extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "run":
+        return _run(args)
+    if args.command == "generate-sample":
+        return _generate_sample(args)
+    return _dbt(extra)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="idream", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run every asset on the raw folder and publish the brief")
+    run.add_argument("--raw-dir", type=Path, help="raw folder (default: $IDREAM_RAW_DIR or raw/)")
+    run.add_argument("--warehouse-dir", type=Path,
+                     help="warehouse folder (default: $IDREAM_WAREHOUSE_DIR or warehouse/)")
+    sample = commands.add_parser("generate-sample", help="write the deterministic sample programme")
+    sample.add_argument("--out", type=Path, default=None, help="folder to write (default: raw/)")
+    commands.add_parser("dbt", help="run dbt against the build warehouse, e.g. `idream dbt docs generate`")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.raw_dir:
+        os.environ["IDREAM_RAW_DIR"] = str(args.raw_dir)
+    if args.warehouse_dir:
+        os.environ["IDREAM_WAREHOUSE_DIR"] = str(args.warehouse_dir)
+
+    from orchestration.lib.errors import RawDataError
+    from orchestration.runner import run_pipeline
+    from orchestration.settings import Settings, SettingsError
+
+    settings = Settings.from_env()
+    print(f"idream: raw data from {settings.raw_dir}", file=sys.stderr)
+    try:
+        outcome = run_pipeline()
+    except (RawDataError, SettingsError) as error:
+        print(f"idream: run failed.\n{error}", file=sys.stderr)
+        return 1
+    if not outcome.success:
+        print(f"idream: run failed; nothing was published.\n{outcome.failure}", file=sys.stderr)
+        print(f"The last good warehouse and brief are unchanged in {settings.warehouse_dir}", file=sys.stderr)
+        return 1
+    print(f"idream: run {outcome.run_id} succeeded.")
+    print(f"  warehouse: {settings.database_path}")
+    print(f"  brief:     {settings.brief_dir}/")
+    for path in sorted(settings.brief_dir.iterdir()):
+        print(f"             {path.name}")
+    return 0
+
+
+def _generate_sample(args: argparse.Namespace) -> int:
+    from orchestration.sample_programme import generate
+    from orchestration.settings import Settings
+
+    out = args.out or Settings.from_env().raw_dir
+    for path in generate(out):
+        print(path)
+    return 0
+
+
+def _dbt(dbt_args: list[str]) -> int:
+    from orchestration.runner import run_dbt
+    from orchestration.settings import Settings
+
+    return run_dbt(Settings.from_env(), dbt_args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

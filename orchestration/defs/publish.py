@@ -1,0 +1,48 @@
+"""The publish asset: the brief's tables from the marts, then the atomic swap into place."""
+
+import time
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from orchestration.defs.resources import PipelineSettings
+from orchestration.defs.transform import idream_dbt_models
+from orchestration.lib import publishing
+
+
+@dg.asset(
+    key=["publish", "evidence_brief"],
+    group_name="publish",
+    kinds={"csv", "markdown", "duckdb"},
+    owners=["team:monitoring-evaluation"],
+    deps=[get_asset_key_for_model([idream_dbt_models], mart) for mart in publishing.MARTS],
+    description=(
+        "Writes the brief's tables (success_markers_by_domain.csv, survey_sections.csv, "
+        "survey_items.csv, brief.md) and then replaces <warehouse>/idream.duckdb and "
+        "<warehouse>/brief/ with this run's, each by one atomic rename. Runs only when "
+        "everything upstream, dbt tests included, succeeded."
+    ),
+)
+def evidence_brief(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
+    s, started = settings.get(), time.monotonic()
+    staged = s.build_dir / f"brief-{context.run.run_id}"
+    try:
+        tables = publishing.load_brief_tables(s.build_database_path)
+        written = publishing.write_brief(tables, staged)
+        publishing.publish(s.build_database_path, staged, s.database_path, s.brief_dir)
+    finally:
+        publishing.discard(staged)
+    context.log.info(
+        f"published {s.database_path} and {len(written)} brief files to {s.brief_dir} "
+        f"in {time.monotonic() - started:.2f}s"
+    )
+    total = tables.success_markers.filter(tables.success_markers["cohort"] == "all").row(0, named=True)
+    return dg.MaterializeResult(
+        metadata={
+            "warehouse": dg.MetadataValue.path(str(s.database_path)),
+            "brief": dg.MetadataValue.path(str(s.brief_dir)),
+            "participants": total["participants"],
+            "survey_respondents": tables.respondents,
+            "brief_md": dg.MetadataValue.md(publishing.brief.render_markdown(tables)),
+        }
+    )

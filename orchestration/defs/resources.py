@@ -1,0 +1,46 @@
+"""Resources: the pipeline's settings and the dbt CLI, built once from the environment."""
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.defs.dbt_project import dbt_project
+from orchestration.settings import DBT_EXECUTABLE, Settings
+
+
+class PipelineSettings(dg.ConfigurableResource):
+    """The settings every asset reads. Holds paths only: the pseudonym key is read from
+    its file when needed, so it never appears in run configuration or logs."""
+
+    raw_dir: str
+    warehouse_dir: str
+    key_file: str
+    production: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "PipelineSettings":
+        return cls(
+            raw_dir=str(settings.raw_dir),
+            warehouse_dir=str(settings.warehouse_dir),
+            key_file=str(settings.key_file),
+            production=settings.production,
+        )
+
+    def get(self) -> Settings:
+        return Settings(
+            raw_dir=Path(self.raw_dir),
+            warehouse_dir=Path(self.warehouse_dir),
+            key_file=Path(self.key_file),
+            production=self.production,
+        )
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "settings": PipelineSettings.from_settings(Settings.from_env()),
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+        }
+    )

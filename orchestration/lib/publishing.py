@@ -1,0 +1,56 @@
+"""Publish a finished build: the brief's files first into a staging folder, then both the
+warehouse and the brief swapped into place. Nothing published changes unless all of it
+was written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+from orchestration.lib import brief, warehouse
+
+MARTS = ("mart_domain_rates", "mart_survey_item_rates", "mart_survey_section_rates", "dim_cohorts")
+
+
+def load_brief_tables(database_path: Path) -> brief.BriefTables:
+    def mart(name: str) -> pl.DataFrame:
+        return warehouse.query(database_path, f"select * from marts.{name}")
+
+    item_rates = mart("mart_survey_item_rates")
+    cohorts = mart("dim_cohorts")
+    surveyed = cohorts.filter(pl.col("survey_respondents") > 0).sort("cohort")
+    return brief.BriefTables(
+        success_markers=brief.success_markers_by_domain(mart("mart_domain_rates")),
+        survey_sections=brief.survey_sections(item_rates, mart("mart_survey_section_rates")),
+        survey_items=brief.survey_items(item_rates),
+        respondents=int(surveyed["survey_respondents"].sum()),
+        surveyed_cohorts=surveyed["cohort"].to_list(),
+    )
+
+
+def write_brief(tables: brief.BriefTables, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "success_markers_by_domain.csv": tables.success_markers,
+        "survey_sections.csv": tables.survey_sections,
+        "survey_items.csv": tables.survey_items,
+    }
+    written = []
+    for name, frame in files.items():
+        frame.write_csv(out_dir / name)
+        written.append(out_dir / name)
+    (out_dir / "brief.md").write_text(brief.render_markdown(tables), encoding="utf-8")
+    written.append(out_dir / "brief.md")
+    return written
+
+
+def publish(build_database: Path, staged_brief: Path, database: Path, brief_dir: Path) -> None:
+    """Swap the warehouse, then the brief; each swap is one atomic rename."""
+    warehouse.publish_database(build_database, database)
+    warehouse.publish_folder(staged_brief, brief_dir)
+
+
+def discard(staged_brief: Path) -> None:
+    shutil.rmtree(staged_brief, ignore_errors=True)

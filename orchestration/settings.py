@@ -1,0 +1,105 @@
+"""The pipeline's settings: one object, built once at the entry point and passed down.
+
+Every path the pipeline uses is derived here from two roots (the raw folder and the
+warehouse folder), resolved to absolute paths so that Dagster, dbt and the analysts'
+tools all point at the same files whatever their working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "transforms"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+DATABASE_FILE = "idream.duckdb"
+BRIEF_FOLDER = "brief"
+# The working copy every run writes; analysts never open it (see `Settings.build_dir`).
+BUILD_FOLDER = ".build"
+# The dbt beside this interpreter: `idream` and `make` run without an activated virtualenv.
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+DEFAULT_KEY_FILE = Path("~/.config/idream/pseudonym.key")
+
+
+class SettingsError(Exception):
+    """A setting is missing or unusable; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    warehouse_dir: Path
+    key_file: Path
+    production: bool = False
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            raw_dir=_absolute(env.get("IDREAM_RAW_DIR") or str(PROJECT_ROOT / "raw")),
+            warehouse_dir=_absolute(env.get("IDREAM_WAREHOUSE_DIR") or str(PROJECT_ROOT / "warehouse")),
+            key_file=_absolute(env.get("IDREAM_PSEUDONYM_KEY_FILE") or str(DEFAULT_KEY_FILE)),
+            production=env.get("IDREAM_ENV", "").strip().lower() == "production",
+        )
+
+    @property
+    def database_path(self) -> Path:
+        """The warehouse analysts query; replaced whole, only by a successful run."""
+        return self.warehouse_dir / DATABASE_FILE
+
+    @property
+    def brief_dir(self) -> Path:
+        return self.warehouse_dir / BRIEF_FOLDER
+
+    @property
+    def build_dir(self) -> Path:
+        """Where a run builds; its results are swapped into place only when all of it passed."""
+        return self.warehouse_dir / BUILD_FOLDER
+
+    @property
+    def build_database_path(self) -> Path:
+        # Same file name as the published warehouse: DuckDB names the catalog after the
+        # file, and the views dbt writes refer to that catalog by name.
+        return self.build_dir / DATABASE_FILE
+
+    @property
+    def label_dictionary_path(self) -> Path:
+        return SEEDS_DIR / "label_dictionary.csv"
+
+    @property
+    def answer_categories_path(self) -> Path:
+        return SEEDS_DIR / "survey_answer_categories.csv"
+
+    def pseudonym_key(self) -> tuple[bytes, str | None]:
+        """The HMAC key, and a notice when a new local key was created for this sample run.
+
+        The key is read when needed and never stored on this object, so it cannot leak
+        into Dagster's run configuration, logs or the warehouse.
+        """
+        if self.key_file.exists():
+            key = self.key_file.read_bytes().strip()
+            if len(key) < 16:
+                raise SettingsError(f"the pseudonym key in {self.key_file} is shorter than 16 bytes")
+            return key, None
+        if self.production:
+            raise SettingsError(
+                f"no pseudonym key at {self.key_file}: production runs never create one. "
+                "Restore the programme's key file, or point IDREAM_PSEUDONYM_KEY_FILE at it."
+            )
+        self.key_file.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        notice = (
+            f"created a new local pseudonym key at {self.key_file} (sample run). Keep it: "
+            "pseudonyms made with another key will not match these."
+        )
+        return self.key_file.read_bytes().strip(), notice
+
+
+def _absolute(path: str) -> Path:
+    return Path(path).expanduser().resolve()

@@ -1,0 +1,44 @@
+with
+
+participants as (
+    select * from {{ ref('stg_roster__participants') }}
+),
+
+responses as (
+    select * from {{ ref('int_survey__latest_responses') }}
+),
+
+cohort_sizes as (
+    select
+        cohort,
+        count(*) as participants,
+        min(participant_type) as first_type,
+        max(participant_type) as last_type
+    from participants
+    group by cohort
+),
+
+respondents as (
+    select
+        cohort,
+        count(*) as survey_respondents
+    from responses
+    group by cohort
+),
+
+final as (
+    select
+        cohort_sizes.cohort,
+        -- The programme runs cohorts of one type; a mixed roster is shown, not hidden.
+        case
+            when cohort_sizes.first_type = cohort_sizes.last_type then cohort_sizes.first_type
+            else 'mixed'
+        end as participant_type,
+        cohort_sizes.participants,
+        coalesce(respondents.survey_respondents, 0) as survey_respondents
+    from cohort_sizes
+    left join respondents
+        on cohort_sizes.cohort = respondents.cohort
+)
+
+select * from final

@@ -1,0 +1,15 @@
+with
+
+participants as (
+    select * from {{ ref('stg_roster__participants') }}
+),
+
+final as (
+    select
+        participant_key,
+        cohort,
+        participant_type
+    from participants
+)
+
+select * from final

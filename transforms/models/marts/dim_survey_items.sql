@@ -1,0 +1,17 @@
+with
+
+items as (
+    select * from {{ ref('stg_survey__items') }}
+),
+
+final as (
+    select
+        item_id,
+        section,
+        statement,
+        scale,
+        item_order
+    from items
+)
+
+select * from final

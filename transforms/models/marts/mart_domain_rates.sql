@@ -1,0 +1,71 @@
+-- Grain: one row per cohort (and the `all` row) and domain (and `any_domain`): the share of
+-- roster participants who achieved at least one success marker. Rounding is left to publishing.
+with
+
+participant_domains as (
+    select * from {{ ref('fct_participant_domains') }}
+),
+
+cohorts as (
+    select * from {{ ref('dim_cohorts') }}
+),
+
+participant_any_domain as (
+    select
+        participant_key,
+        cohort,
+        'any_domain' as domain,
+        max(case when has_achieved then 1 else 0 end) = 1 as has_achieved
+    from participant_domains
+    group by participant_key, cohort
+),
+
+participant_outcomes as (
+    select participant_key, cohort, domain, has_achieved from participant_domains
+    union all
+    select participant_key, cohort, domain, has_achieved from participant_any_domain
+),
+
+by_cohort as (
+    select
+        cast(cohort as varchar) as cohort,
+        cohort as cohort_number,
+        domain,
+        count(*) as participants,
+        count(case when has_achieved then 1 end) as achieved_n
+    from participant_outcomes
+    group by cohort, domain
+),
+
+across_cohorts as (
+    select
+        'all' as cohort,
+        cast(null as integer) as cohort_number,
+        domain,
+        count(*) as participants,
+        count(case when has_achieved then 1 end) as achieved_n
+    from participant_outcomes
+    group by domain
+),
+
+combined as (
+    select * from by_cohort
+    union all
+    select * from across_cohorts
+),
+
+final as (
+    select
+        combined.cohort,
+        combined.cohort_number,
+        cohorts.participant_type,
+        combined.domain,
+        combined.participants,
+        combined.achieved_n,
+        combined.achieved_n * 1.0 / combined.participants as achieved_rate
+    from combined
+    left join cohorts
+        on combined.cohort_number = cohorts.cohort
+)
+
+select * from final
