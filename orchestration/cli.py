@@ -1,8 +1,8 @@
 """`idream`: run the pipeline, regenerate the sample data, or call dbt on the warehouse.
 
-    idream run [--raw-dir DIR] [--warehouse-dir DIR]
-    idream generate-sample [--out DIR]
-    idream dbt [DBT ARGS...]          e.g. idream dbt docs generate
+idream run [--raw-dir DIR] [--warehouse-dir DIR]
+idream generate-sample [--out DIR]
+idream dbt [DBT ARGS...]          e.g. idream dbt docs generate
 """
 
 from __future__ import annotations
@@ -35,16 +35,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="idream", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="idream", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run every asset on the raw folder and publish the brief")
     run.add_argument("--raw-dir", type=Path, help="raw folder (default: $IDREAM_RAW_DIR or raw/)")
-    run.add_argument("--warehouse-dir", type=Path,
-                     help="warehouse folder (default: $IDREAM_WAREHOUSE_DIR or warehouse/)")
+    run.add_argument(
+        "--warehouse-dir",
+        type=Path,
+        help="warehouse folder (default: $IDREAM_WAREHOUSE_DIR or warehouse/)",
+    )
     sample = commands.add_parser("generate-sample", help="write the deterministic sample programme")
     sample.add_argument("--out", type=Path, default=None, help="folder to write (default: raw/)")
-    commands.add_parser("dbt", help="run dbt against the build warehouse, e.g. `idream dbt docs generate`")
+    commands.add_parser(
+        "dbt", help="run dbt against the build warehouse, e.g. `idream dbt docs generate`"
+    )
     return parser
 
 
@@ -67,7 +73,10 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     if not outcome.success:
         print(f"idream: run failed; nothing was published.\n{outcome.failure}", file=sys.stderr)
-        print(f"The last good warehouse and brief are unchanged in {settings.warehouse_dir}", file=sys.stderr)
+        print(
+            f"The last good warehouse and brief are unchanged in {settings.warehouse_dir}",
+            file=sys.stderr,
+        )
         return 1
     print(f"idream: run {outcome.run_id} succeeded.")
     print(f"  warehouse: {settings.database_path}")

@@ -73,35 +73,112 @@ ANSWER_SPELLINGS = {
 }
 NOT_APPLICABLE = ("Not applicable", "N/A", "Don't know", "Don\u2019t know")
 
-FIRST_NAMES = ("Amina", "Bakhyt", "Chen", "Dilnoza", "Esteban", "Farida", "Gulnara", "Hamid",
-               "Ines", "Jamal", "Karima", "Lev", "Mariam", "Nodir", "Olga", "Pavel", "Rasha",
-               "Samir", "Tamara", "Umid", "Vera", "Walid", "Yulia", "Zainab")
-LAST_NAMES = ("Abdullaeva", "Barzani", "Castillo", "Dzhaksybekov", "Ebadi", "Fayez", "Gomez",
-              "Haddad", "Ismailova", "Jafari", "Karimov", "Lopez", "Mansour", "Nazarova",
-              "Orlova", "Petrov", "Qasim", "Rahimi", "Safarov", "Tursunova")
-ORG_WORDS = ("Rights", "Justice", "Voices", "Freedom", "Dignity", "Memory", "Solidarity",
-             "Truth", "Shelter", "Defenders")
-COUNTRIES = ("Georgia", "Lithuania", "Germany", "Kenya", "Mexico", "Armenia", "Poland",
-             "Turkey", "Canada", "Netherlands")
+FIRST_NAMES = (
+    "Amina",
+    "Bakhyt",
+    "Chen",
+    "Dilnoza",
+    "Esteban",
+    "Farida",
+    "Gulnara",
+    "Hamid",
+    "Ines",
+    "Jamal",
+    "Karima",
+    "Lev",
+    "Mariam",
+    "Nodir",
+    "Olga",
+    "Pavel",
+    "Rasha",
+    "Samir",
+    "Tamara",
+    "Umid",
+    "Vera",
+    "Walid",
+    "Yulia",
+    "Zainab",
+)
+LAST_NAMES = (
+    "Abdullaeva",
+    "Barzani",
+    "Castillo",
+    "Dzhaksybekov",
+    "Ebadi",
+    "Fayez",
+    "Gomez",
+    "Haddad",
+    "Ismailova",
+    "Jafari",
+    "Karimov",
+    "Lopez",
+    "Mansour",
+    "Nazarova",
+    "Orlova",
+    "Petrov",
+    "Qasim",
+    "Rahimi",
+    "Safarov",
+    "Tursunova",
+)
+ORG_WORDS = (
+    "Rights",
+    "Justice",
+    "Voices",
+    "Freedom",
+    "Dignity",
+    "Memory",
+    "Solidarity",
+    "Truth",
+    "Shelter",
+    "Defenders",
+)
+COUNTRIES = (
+    "Georgia",
+    "Lithuania",
+    "Germany",
+    "Kenya",
+    "Mexico",
+    "Armenia",
+    "Poland",
+    "Turkey",
+    "Canada",
+    "Netherlands",
+)
 STATEMENTS = {
-    "security": ("Assess the physical risks of my work", "Protect my devices and accounts",
-                 "Communicate securely with partners", "Plan for a security incident",
-                 "Recognise signs of surveillance", "Keep sensitive documents safe",
-                 "Respond to online harassment", "Travel more safely",
-                 "Support colleagues after an incident", "Update a security plan"),
-    "advocacy": ("Set a clear advocacy objective", "Map decision makers and allies",
-                 "Build a coalition", "Craft a message for a target audience",
-                 "Use international mechanisms", "Engage the media safely",
-                 "Monitor the results of a campaign", "Adapt a strategy when things change"),
-    "connection": ("I feel connected to other IDREAM participants",
-                   "I can ask other participants for advice",
-                   "I have shared resources with other participants",
-                   "I feel less alone in my work",
-                   "Other participants understand my situation",
-                   "I plan to stay in touch with other participants",
-                   "I have collaborated with another participant",
-                   "My connections help me cope with stress",
-                   "The cohort is a source of strength for me"),
+    "security": (
+        "Assess the physical risks of my work",
+        "Protect my devices and accounts",
+        "Communicate securely with partners",
+        "Plan for a security incident",
+        "Recognise signs of surveillance",
+        "Keep sensitive documents safe",
+        "Respond to online harassment",
+        "Travel more safely",
+        "Support colleagues after an incident",
+        "Update a security plan",
+    ),
+    "advocacy": (
+        "Set a clear advocacy objective",
+        "Map decision makers and allies",
+        "Build a coalition",
+        "Craft a message for a target audience",
+        "Use international mechanisms",
+        "Engage the media safely",
+        "Monitor the results of a campaign",
+        "Adapt a strategy when things change",
+    ),
+    "connection": (
+        "I feel connected to other IDREAM participants",
+        "I can ask other participants for advice",
+        "I have shared resources with other participants",
+        "I feel less alone in my work",
+        "Other participants understand my situation",
+        "I plan to stay in touch with other participants",
+        "I have collaborated with another participant",
+        "My connections help me cope with stress",
+        "The cohort is a source of strength for me",
+    ),
 }
 UNANTICIPATED = (
     (2, 3, "advocacy", "final"),
@@ -154,8 +231,15 @@ def _roster(rng: random.Random) -> list[dict]:
 
 
 def _write_roster(out_dir: Path, roster: list[dict]) -> Path:
-    header = ("Participant ID", "Name", "Email", "Cohort", "Participant type",
-              "Country of exile", "Phone")
+    header = (
+        "Participant ID",
+        "Name",
+        "Email",
+        "Cohort",
+        "Participant type",
+        "Country of exile",
+        "Phone",
+    )
     rows = [
         (
             person["participant_id"],
@@ -176,9 +260,7 @@ def _write_roster(out_dir: Path, roster: list[dict]) -> Path:
 def _achievement_plan(rng: random.Random, cohort: int) -> dict[str, set[int]]:
     """For each domain, the participant numbers who achieve at least one marker."""
     numbers = list(range(1, COHORT_SIZE + 1))
-    return {
-        domain: set(rng.sample(numbers, ACHIEVERS[cohort][domain])) for domain in DOMAINS
-    }
+    return {domain: set(rng.sample(numbers, ACHIEVERS[cohort][domain])) for domain in DOMAINS}
 
 
 def _write_markers(out_dir: Path, rng: random.Random, cohort: int, roster: list[dict]) -> Path:
@@ -195,17 +277,32 @@ def _write_markers(out_dir: Path, rng: random.Random, cohort: int, roster: list[
                 skipped_domain = True
                 continue
             rows += _outcome_rows(rng, pid, domain, achieved)
-    header = ("participant_id", "Domain", "Outcome No", "Outcome", "Level", "Marker",
-              "Midpoint status", "Final status")
+    header = (
+        "participant_id",
+        "Domain",
+        "Outcome No",
+        "Outcome",
+        "Level",
+        "Marker",
+        "Midpoint status",
+        "Final status",
+    )
     sheets = {"markers": (header, rows)}
     unanticipated = [
-        (participant_id(cohort, number), _spell(rng, DOMAIN_SPELLINGS[domain]) if domain else None,
-         review, f"Unplanned result {index} reported by {participant_id(cohort, number)}")
+        (
+            participant_id(cohort, number),
+            _spell(rng, DOMAIN_SPELLINGS[domain]) if domain else None,
+            review,
+            f"Unplanned result {index} reported by {participant_id(cohort, number)}",
+        )
         for index, (c, number, domain, review) in enumerate(UNANTICIPATED)
         if c == cohort
     ]
     if unanticipated:
-        sheets["unanticipated"] = (("participant_id", "domain", "review", "description"), unanticipated)
+        sheets["unanticipated"] = (
+            ("participant_id", "domain", "review", "description"),
+            unanticipated,
+        )
     path = out_dir / "success_markers" / f"cohort_{cohort}_markers.xlsx"
     write_workbook(path, sheets)
     return path
@@ -229,9 +326,18 @@ def _outcome_rows(rng: random.Random, pid: str, domain: str, achieved: bool) -> 
         statement = f"Outcome {outcome} of {pid} in {domain}: a goal in their own words"
         for level, spellings in LEVEL_SPELLINGS.items():
             midpoint, final = statuses[(outcome, level)]
-            rows.append((pid, _spell(rng, DOMAIN_SPELLINGS[domain]), outcome, statement,
-                         _spell(rng, spellings), f"{level} marker for {statement}",
-                         _status(rng, midpoint), _status(rng, final)))
+            rows.append(
+                (
+                    pid,
+                    _spell(rng, DOMAIN_SPELLINGS[domain]),
+                    outcome,
+                    statement,
+                    _spell(rng, spellings),
+                    f"{level} marker for {statement}",
+                    _status(rng, midpoint),
+                    _status(rng, final),
+                )
+            )
     return rows
 
 
@@ -263,7 +369,9 @@ def _item_ids() -> list[tuple[str, str, str, str]]:
     items = []
     for section, (prefix, count, scale, _) in SECTIONS.items():
         for number in range(1, count + 1):
-            items.append((f"{prefix}_{number:02d}", section, STATEMENTS[section][number - 1], scale))
+            items.append(
+                (f"{prefix}_{number:02d}", section, STATEMENTS[section][number - 1], scale)
+            )
     return items
 
 
@@ -279,10 +387,18 @@ def _write_survey(out_dir: Path, rng: random.Random) -> list[Path]:
     started = datetime(2022, 6, 1, 9, 0, 0)
     for cohort, count in RESPONDENTS.items():
         for index in range(count):
-            submitted = started + timedelta(days=365 * (cohort - 2), hours=index * 5 + rng.randint(0, 4))
+            submitted = started + timedelta(
+                days=365 * (cohort - 2), hours=index * 5 + rng.randint(0, 4)
+            )
             answers = {item_id: _draw_answer(rng) for item_id, *_ in items}
-            responses.append({"cohort": cohort, "submitted_at": submitted, "answers": answers,
-                              "response_id": f"{rng.getrandbits(64):016x}-{cohort}{index:02d}"})
+            responses.append(
+                {
+                    "cohort": cohort,
+                    "submitted_at": submitted,
+                    "answers": answers,
+                    "response_id": f"{rng.getrandbits(64):016x}-{cohort}{index:02d}",
+                }
+            )
     for section, (_, _, _, target) in SECTIONS.items():
         section_items = [item_id for item_id, item_section, *_ in items if item_section == section]
         _steer_section(rng, responses, section_items, target)
@@ -307,7 +423,9 @@ def _section_mean(responses: list[dict], section_items: list[str]) -> Fraction:
     return sum(rates, Fraction(0)) / len(rates)
 
 
-def _steer_section(rng: random.Random, responses: list[dict], section_items: list[str], target: int) -> None:
+def _steer_section(
+    rng: random.Random, responses: list[dict], section_items: list[str], target: int
+) -> None:
     """Move single answers up or down the scale until the section mean sits near `target`%."""
     low, high = Fraction(target * 4 - 1, 400), Fraction(target * 4 + 1, 400)
     while not low <= _section_mean(responses, section_items) <= high:
@@ -331,12 +449,17 @@ def _answer_label(rng: random.Random, value: int | str | None, scale: str) -> st
     return rng.choice(ANSWER_SPELLINGS[scale][value - 1])
 
 
-def _write_survey_files(out_dir: Path, rng: random.Random, responses: list[dict], items: list) -> list[Path]:
+def _write_survey_files(
+    out_dir: Path, rng: random.Random, responses: list[dict], items: list
+) -> list[Path]:
     item_ids = [item_id for item_id, *_ in items]
     scales = {item_id: scale for item_id, _, _, scale in items}
 
     def labels(response: dict) -> list[str | None]:
-        return [_answer_label(rng, response["answers"][item_id], scales[item_id]) for item_id in item_ids]
+        return [
+            _answer_label(rng, response["answers"][item_id], scales[item_id])
+            for item_id in item_ids
+        ]
 
     by_cohort = {cohort: [r for r in responses if r["cohort"] == cohort] for cohort in RESPONDENTS}
     written = []
@@ -344,37 +467,68 @@ def _write_survey_files(out_dir: Path, rng: random.Random, responses: list[dict]
     # Cohort 2: a workbook typed up by staff, with Excel dates and a free-text comment column.
     path = out_dir / "survey" / "cohort_2_survey.xlsx"
     header = ("Response ID", "Submitted at", "Cohort", *[i.upper() for i in item_ids], "Comments")
-    rows = [(r["response_id"], r["submitted_at"], COHORT_SPELLINGS[n % 4].format(n=2), *labels(r),
-             "Thank you to the trainers" if n % 3 == 0 else None)
-            for n, r in enumerate(by_cohort[2])]
+    rows = [
+        (
+            r["response_id"],
+            r["submitted_at"],
+            COHORT_SPELLINGS[n % 4].format(n=2),
+            *labels(r),
+            "Thank you to the trainers" if n % 3 == 0 else None,
+        )
+        for n, r in enumerate(by_cohort[2])
+    ]
     write_workbook(path, {"responses": (header, rows)})
     written.append(path)
 
     # Cohort 3: a KoboToolbox export (';', byte-order mark, device metadata) in which one
     # respondent submitted twice; the first, earlier attempt must be discarded.
     path = out_dir / "survey" / "cohort_3_kobo_export.csv"
-    header = ("start", "end", "deviceid", "username", "cohort", *item_ids,
-              "_id", "_uuid", "_submission_time", "_index", "_status", "_submitted_by")
+    header = (
+        "start",
+        "end",
+        "deviceid",
+        "username",
+        "cohort",
+        *item_ids,
+        "_id",
+        "_uuid",
+        "_submission_time",
+        "_index",
+        "_status",
+        "_submitted_by",
+    )
     kobo_rows = []
     first_attempt = dict(by_cohort[3][4])
     first_attempt["answers"] = {item_id: rng.choice((1, 2, 3)) for item_id in item_ids}
     first_attempt["submitted_at"] = by_cohort[3][4]["submitted_at"] - timedelta(hours=2)
     for n, r in enumerate([*by_cohort[3][:4], first_attempt, *by_cohort[3][4:]]):
         submitted = r["submitted_at"]
-        kobo_rows.append((
-            (submitted - timedelta(minutes=25)).isoformat(), (submitted - timedelta(minutes=2)).isoformat(),
-            f"collect:{rng.getrandbits(40):010x}", f"enumerator{n % 3}", f"C3",
-            *labels(r), 41000 + n, r["response_id"], submitted.isoformat(), n + 1,
-            "submitted_via_web", "idream_me",
-        ))
+        kobo_rows.append(
+            (
+                (submitted - timedelta(minutes=25)).isoformat(),
+                (submitted - timedelta(minutes=2)).isoformat(),
+                f"collect:{rng.getrandbits(40):010x}",
+                f"enumerator{n % 3}",
+                "C3",
+                *labels(r),
+                41000 + n,
+                r["response_id"],
+                submitted.isoformat(),
+                n + 1,
+                "submitted_via_web",
+                "idream_me",
+            )
+        )
     write_csv(path, header, kobo_rows, separator=";", bom=True)
     written.append(path)
 
     # Cohort 4: a plain CSV export with ISO times carrying an offset.
     path = out_dir / "survey" / "cohort_4_survey.csv"
     header = ("response_id", "submitted_at", "cohort", *item_ids)
-    rows = [(r["response_id"], r["submitted_at"].isoformat() + "+03:00", "4", *labels(r))
-            for r in by_cohort[4]]
+    rows = [
+        (r["response_id"], r["submitted_at"].isoformat() + "+03:00", "4", *labels(r))
+        for r in by_cohort[4]
+    ]
     write_csv(path, header, rows)
     written.append(path)
     return written

@@ -41,7 +41,9 @@ class Settings:
         env = os.environ if environ is None else environ
         return cls(
             raw_dir=_absolute(env.get("IDREAM_RAW_DIR") or str(PROJECT_ROOT / "raw")),
-            warehouse_dir=_absolute(env.get("IDREAM_WAREHOUSE_DIR") or str(PROJECT_ROOT / "warehouse")),
+            warehouse_dir=_absolute(
+                env.get("IDREAM_WAREHOUSE_DIR") or str(PROJECT_ROOT / "warehouse")
+            ),
             key_file=_absolute(env.get("IDREAM_PSEUDONYM_KEY_FILE") or str(DEFAULT_KEY_FILE)),
             production=env.get("IDREAM_ENV", "").strip().lower() == "production",
         )
@@ -83,7 +85,9 @@ class Settings:
         if self.key_file.exists():
             key = self.key_file.read_bytes().strip()
             if len(key) < 16:
-                raise SettingsError(f"the pseudonym key in {self.key_file} is shorter than 16 bytes")
+                raise SettingsError(
+                    f"the pseudonym key in {self.key_file} is shorter than 16 bytes"
+                )
             return key, None
         if self.production:
             raise SettingsError(

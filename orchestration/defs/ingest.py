@@ -18,7 +18,9 @@ GROUP = "ingest"
 OWNERS = ["team:monitoring-evaluation"]
 
 
-def _land(context: dg.AssetExecutionContext, settings: Settings, landed: ingest.Landed, started: float):
+def _land(
+    context: dg.AssetExecutionContext, settings: Settings, landed: ingest.Landed, started: float
+):
     warehouse.replace_tables(settings.build_database_path, landed.tables)
     for note in landed.notes:
         context.log.warning(note)
@@ -60,7 +62,13 @@ def _key(context: dg.AssetExecutionContext, settings: Settings) -> bytes:
 
 
 @dg.multi_asset(
-    specs=[_spec("participants", "The roster: one row per participant, pseudonymised; names, emails and countries dropped.")],
+    specs=[
+        _spec(
+            "participants",
+            "The roster: one row per participant, pseudonymised; "
+            "names, emails and countries dropped.",
+        )
+    ],
 )
 def raw_participants(context: dg.AssetExecutionContext, settings: PipelineSettings):
     s, started = settings.get(), time.monotonic()
@@ -70,8 +78,18 @@ def raw_participants(context: dg.AssetExecutionContext, settings: PipelineSettin
 
 @dg.multi_asset(
     specs=[
-        _spec("success_markers", deps=("participants",), description="Success markers from every workbook's `markers` sheet; outcome and marker texts dropped."),
-        _spec("unanticipated_outcomes", deps=("participants",), description="Unanticipated outcomes from the `unanticipated` sheets; descriptions dropped."),
+        _spec(
+            "success_markers",
+            deps=("participants",),
+            description="Success markers from every workbook's `markers` sheet; "
+            "outcome and marker texts dropped.",
+        ),
+        _spec(
+            "unanticipated_outcomes",
+            deps=("participants",),
+            description="Unanticipated outcomes from the `unanticipated` sheets; "
+            "descriptions dropped.",
+        ),
     ],
 )
 def raw_success_markers(context: dg.AssetExecutionContext, settings: PipelineSettings):
@@ -95,18 +113,31 @@ def raw_survey_codebook(context: dg.AssetExecutionContext, settings: PipelineSet
 
 @dg.multi_asset(
     specs=[
-        _spec("survey_responses", deps=("survey_codebook", "participants"), description="Every submitted survey response (duplicates kept here, resolved in dbt); tool metadata dropped."),
-        _spec("survey_answers", deps=("survey_codebook", "participants"), description="Survey answers unpivoted: one row per response and codebook item."),
+        _spec(
+            "survey_responses",
+            deps=("survey_codebook", "participants"),
+            description="Every submitted survey response (duplicates kept here, resolved "
+            "in dbt); survey-tool metadata dropped.",
+        ),
+        _spec(
+            "survey_answers",
+            deps=("survey_codebook", "participants"),
+            description="Survey answers unpivoted: one row per response and codebook item.",
+        ),
     ],
 )
 def raw_survey(context: dg.AssetExecutionContext, settings: PipelineSettings):
     s, started = settings.get(), time.monotonic()
     labels = _labels(s)
-    raw_codebook = warehouse.query(s.build_database_path, "select item_id, scale from raw.survey_codebook")
+    raw_codebook = warehouse.query(
+        s.build_database_path, "select item_id, scale from raw.survey_codebook"
+    )
     codebook = survey.codebook_scales(raw_codebook, labels)
     answer_scales = survey.load_answer_scales(s.answer_categories_path)
     cohorts = set(
-        warehouse.query(s.build_database_path, "select distinct cohort from raw.participants")["cohort"]
+        warehouse.query(s.build_database_path, "select distinct cohort from raw.participants")[
+            "cohort"
+        ]
     )
     landed = ingest.ingest_survey(s.raw_dir, codebook, answer_scales, labels, cohorts)
     yield from _land(context, s, landed, started)

@@ -23,7 +23,9 @@ from orchestration.lib import publishing
         "everything upstream, dbt tests included, succeeded."
     ),
 )
-def evidence_brief(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
+def evidence_brief(
+    context: dg.AssetExecutionContext, settings: PipelineSettings
+) -> dg.MaterializeResult:
     s, started = settings.get(), time.monotonic()
     staged = s.build_dir / f"brief-{context.run.run_id}"
     try:
@@ -36,7 +38,9 @@ def evidence_brief(context: dg.AssetExecutionContext, settings: PipelineSettings
         f"published {s.database_path} and {len(written)} brief files to {s.brief_dir} "
         f"in {time.monotonic() - started:.2f}s"
     )
-    total = tables.success_markers.filter(tables.success_markers["cohort"] == "all").row(0, named=True)
+    total = tables.success_markers.filter(tables.success_markers["cohort"] == "all").row(
+        0, named=True
+    )
     return dg.MaterializeResult(
         metadata={
             "warehouse": dg.MetadataValue.path(str(s.database_path)),

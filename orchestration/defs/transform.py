@@ -15,6 +15,8 @@ def dbt_build_args(database_path: str) -> list[str]:
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
-def idream_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: PipelineSettings):
+def idream_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: PipelineSettings
+):
     args = dbt_build_args(str(settings.get().build_database_path))
     yield from dbt.cli(args, context=context).stream()

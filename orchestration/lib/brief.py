@@ -20,20 +20,51 @@ DOMAIN_TITLES = {
     "any_domain": "Across all three domains",
 }
 SCALE_ANSWERS = {
-    "confidence": ("much_less_confident", "less_confident", "about_the_same",
-                   "more_confident", "much_more_confident"),
-    "agreement": ("strongly_disagree", "disagree", "neither_agree_nor_disagree",
-                  "agree", "strongly_agree"),
+    "confidence": (
+        "much_less_confident",
+        "less_confident",
+        "about_the_same",
+        "more_confident",
+        "much_more_confident",
+    ),
+    "agreement": (
+        "strongly_disagree",
+        "disagree",
+        "neither_agree_nor_disagree",
+        "agree",
+        "strongly_agree",
+    ),
 }
 OTHER_ANSWERS = ("not_applicable", "dont_know", "skipped")
 SECTION_WORDING = {
-    "security": ("security-related tasks", "rated themselves “more confident” or “much more confident”"),
-    "advocacy": ("advocacy-related strategies", "rated themselves “more confident” or “much more confident”"),
-    "connection": ("items about building connection with other IDREAM participants",
-                   "“agreed” or “strongly agreed”"),
+    "security": (
+        "security-related tasks",
+        "rated themselves “more confident” or “much more confident”",
+    ),
+    "advocacy": (
+        "advocacy-related strategies",
+        "rated themselves “more confident” or “much more confident”",
+    ),
+    "connection": (
+        "items about building connection with other IDREAM participants",
+        "“agreed” or “strongly agreed”",
+    ),
 }
-NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                "ten", "eleven", "twelve")
+NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 
 
 @dataclass(frozen=True)
@@ -55,13 +86,20 @@ def success_markers_by_domain(domain_rates: pl.DataFrame) -> pl.DataFrame:
     )
     for cohort, _, participant_type in cohorts.iter_rows():
         cells = domain_rates.filter(pl.col("cohort") == cohort)
-        by_domain = {domain: (achieved, total) for domain, achieved, total in
-                     cells.select("domain", "achieved_n", "participants").iter_rows()}
+        by_domain = {
+            domain: (achieved, total)
+            for domain, achieved, total in cells.select(
+                "domain", "achieved_n", "participants"
+            ).iter_rows()
+        }
         participants = {total for _, total in by_domain.values()}
         if len(participants) != 1:
             raise ValueError(f"cohort {cohort} has different denominators across domains")
-        row = {"cohort": cohort, "participant_type": participant_type or "",
-               "participants": participants.pop()}
+        row = {
+            "cohort": cohort,
+            "participant_type": participant_type or "",
+            "participants": participants.pop(),
+        }
         for domain in DOMAINS:
             achieved, total = by_domain[domain]
             row[f"{domain}_achieved"] = achieved
@@ -95,14 +133,18 @@ def survey_sections(item_rates: pl.DataFrame, section_rates: pl.DataFrame) -> pl
     """The brief's "average": the mean of the section's item rates, from exact fractions."""
     rows = []
     for section in section_rates.sort("section_order").iter_rows(named=True):
-        items = item_rates.filter((pl.col("section") == section["section"]) & (pl.col("valid_n") > 0))
+        items = item_rates.filter(
+            (pl.col("section") == section["section"]) & (pl.col("valid_n") > 0)
+        )
         rates = [rate(top2, valid) for top2, valid in items.select("top2_n", "valid_n").iter_rows()]
-        rows.append({
-            "section": section["section"],
-            "items": section["items"],
-            "respondents": section["respondents"],
-            "top2_pct": percent_half_up(mean_rate(rates)) if rates else None,
-        })
+        rows.append(
+            {
+                "section": section["section"],
+                "items": section["items"],
+                "respondents": section["respondents"],
+                "top2_pct": percent_half_up(mean_rate(rates)) if rates else None,
+            }
+        )
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
@@ -147,8 +189,11 @@ def _markdown_row(label: str, row: dict) -> str:
 
 def _survey_markdown(tables: BriefTables) -> list[str]:
     cohorts = [str(c) for c in tables.surveyed_cohorts]
-    listed = ", ".join(cohorts[:-1]) + (", and " if len(cohorts) > 2 else " and ") + cohorts[-1] \
-        if len(cohorts) > 1 else "".join(cohorts)
+    listed = (
+        ", ".join(cohorts[:-1]) + (", and " if len(cohorts) > 2 else " and ") + cohorts[-1]
+        if len(cohorts) > 1
+        else "".join(cohorts)
+    )
     lines = [
         f"Across Cohort{'s' if len(cohorts) > 1 else ''} {listed}, {tables.respondents} "
         "respondents completed the anonymous end-of-cohort survey.",
@@ -160,12 +205,17 @@ def _survey_markdown(tables: BriefTables) -> list[str]:
         lines.append(
             f"- Across {section['items']} {things}, an average of {pct} of respondents {answered}."
         )
-    lines += ["", "| Item | Section | Statement | Valid n | Top-2 n | Top-2 % |",
-              "|---|---|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "| Item | Section | Statement | Valid n | Top-2 n | Top-2 % |",
+        "|---|---|---|---:|---:|---:|",
+    ]
     for item in tables.survey_items.iter_rows(named=True):
         pct = "n/a" if item["top2_pct"] is None else f"{item['top2_pct']}%"
-        lines.append(f"| {item['item_id']} | {item['section']} | {item['statement']} | "
-                     f"{item['valid_n']} | {item['top2_n']} | {pct} |")
+        lines.append(
+            f"| {item['item_id']} | {item['section']} | {item['statement']} | "
+            f"{item['valid_n']} | {item['top2_n']} | {pct} |"
+        )
     return lines
 
 

@@ -15,7 +15,6 @@ from orchestration.lib.readers import ROW_COLUMN, SourceTable
 from orchestration.lib.text import PUNCTUATION, normalise_header
 
 
-
 @dataclass(frozen=True)
 class ColumnSpec:
     """The contract's view of one input table."""
@@ -57,7 +56,9 @@ def select_contract_columns(
         if name in seen:
             problems.append(
                 table.problem(
-                    f"headers '{seen[name]}' and '{header}' both mean '{name}'", row=1, column=header
+                    f"headers '{seen[name]}' and '{header}' both mean '{name}'",
+                    row=1,
+                    column=header,
                 )
             )
             continue

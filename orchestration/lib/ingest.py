@@ -16,7 +16,7 @@ import polars as pl
 from orchestration.lib import raw_files, roster, success_markers, survey
 from orchestration.lib.errors import Problem, RawDataError, display_path
 from orchestration.lib.labels import LabelDictionary
-from orchestration.lib.readers import SourceTable, has_sheet, read_csv, read_sheet
+from orchestration.lib.readers import has_sheet, read_csv, read_sheet
 
 T = TypeVar("T")
 
@@ -40,44 +40,39 @@ def ingest_success_markers(
     raw_dir: Path, labels: LabelDictionary, key: bytes, roster_keys: set[str]
 ) -> Landed:
     paths = raw_files.marker_workbooks(raw_dir)
-    markers: list[pl.DataFrame] = []
-    unanticipated: list[pl.DataFrame] = []
     problems: list[Problem] = []
-    for path in paths:
-        label = display_path(path, raw_dir)
-        parsed = _collect(
-            problems,
-            lambda: success_markers.parse_markers(
-                read_sheet(path, success_markers.MARKERS_SHEET, label), labels, key, roster_keys
-            ),
-        )
-        if parsed is not None:
-            markers.append(parsed)
-        if parsed is not None and has_sheet(path, success_markers.UNANTICIPATED_SHEET):
-            extra = _collect(
-                problems,
-                lambda: success_markers.parse_unanticipated(
-                    read_sheet(path, success_markers.UNANTICIPATED_SHEET, label),
-                    labels,
-                    key,
-                    roster_keys,
-                ),
-            )
-            if extra is not None:
-                unanticipated.append(extra)
+    parsed = [
+        _collect(problems, _parse_marker_workbook, path, raw_dir, labels, key, roster_keys)
+        for path in paths
+    ]
+    workbooks = [workbook for workbook in parsed if workbook is not None]
     if not problems:
-        problems += success_markers.check_marker_levels(pl.concat(markers))
+        problems += success_markers.check_marker_levels(pl.concat([m for m, _ in workbooks]))
     if problems:
         raise RawDataError(problems)
-    landed_markers = success_markers.land_markers(pl.concat(markers))
-    landed_unanticipated = (
-        pl.concat(unanticipated) if unanticipated else _empty_unanticipated()
-    )
+    unanticipated = [extra for _, extra in workbooks if extra is not None]
     return Landed(
-        {"success_markers": landed_markers, "unanticipated_outcomes": landed_unanticipated},
+        {
+            "success_markers": success_markers.land_markers(pl.concat([m for m, _ in workbooks])),
+            "unanticipated_outcomes": (
+                pl.concat(unanticipated) if unanticipated else _empty_unanticipated()
+            ),
+        },
         [display_path(path, raw_dir) for path in paths],
         [],
     )
+
+
+def _parse_marker_workbook(
+    path: Path, raw_dir: Path, labels: LabelDictionary, key: bytes, roster_keys: set[str]
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    label = display_path(path, raw_dir)
+    markers_sheet = read_sheet(path, success_markers.MARKERS_SHEET, label)
+    markers = success_markers.parse_markers(markers_sheet, labels, key, roster_keys)
+    if not has_sheet(path, success_markers.UNANTICIPATED_SHEET):
+        return markers, None
+    extra_sheet = read_sheet(path, success_markers.UNANTICIPATED_SHEET, label)
+    return markers, success_markers.parse_unanticipated(extra_sheet, labels, key, roster_keys)
 
 
 def ingest_codebook(raw_dir: Path, labels: LabelDictionary) -> Landed:
@@ -95,17 +90,14 @@ def ingest_survey(
 ) -> Landed:
     """`codebook` holds item_id and canonical scale; see `survey.parse_export`."""
     paths = raw_files.survey_exports(raw_dir)
-    exports: list[survey.SurveyExport] = []
     problems: list[Problem] = []
-    for path in paths:
-        parsed = _collect(
-            problems,
-            lambda: survey.parse_export(
-                _read_export(path, raw_dir), codebook, answer_scales, labels, roster_cohorts
-            ),
+    parsed = [
+        _collect(
+            problems, _parse_export, path, raw_dir, codebook, answer_scales, labels, roster_cohorts
         )
-        if parsed is not None:
-            exports.append(parsed)
+        for path in paths
+    ]
+    exports = [export for export in parsed if export is not None]
     if problems:
         raise RawDataError(problems)
     responses = pl.concat([export.responses for export in exports])
@@ -122,16 +114,26 @@ def ingest_survey(
     )
 
 
-def _read_export(path: Path, raw_dir: Path) -> SourceTable:
+def _parse_export(
+    path: Path,
+    raw_dir: Path,
+    codebook: pl.DataFrame,
+    answer_scales: pl.DataFrame,
+    labels: LabelDictionary,
+    roster_cohorts: set[int],
+) -> survey.SurveyExport:
     label = display_path(path, raw_dir)
     if path.suffix.lower() == ".csv":
-        return read_csv(path, label)
-    return read_sheet(path, survey.RESPONSES_SHEET, label)
+        table = read_csv(path, label)
+    else:
+        table = read_sheet(path, survey.RESPONSES_SHEET, label)
+    return survey.parse_export(table, codebook, answer_scales, labels, roster_cohorts)
 
 
-def _collect(problems: list[Problem], parse: Callable[[], T]) -> T | None:
+def _collect(problems: list[Problem], parse: Callable[..., T], *args: object) -> T | None:
+    """Run one file's parser; keep its problems so that every file gets checked."""
     try:
-        return parse()
+        return parse(*args)
     except RawDataError as error:
         problems.extend(error.problems)
         return None

@@ -43,9 +43,7 @@ class LabelDictionary:
 
 def label_key_expr(column: str) -> pl.Expr:
     """Column version of `text.label_key` and of the dbt macro of the same name."""
-    return (
-        pl.col(column).str.to_lowercase().str.replace_all(r"[-_ ]+", " ").str.strip_chars()
-    )
+    return pl.col(column).str.to_lowercase().str.replace_all(r"[-_ ]+", " ").str.strip_chars()
 
 
 def map_labels(
@@ -61,10 +59,12 @@ def map_labels(
     keyed = table.frame.select(ROW_COLUMN, column, label_key_expr(column).alias("label_key"))
     mapped = keyed.join(lookup, on="label_key", how="left", maintain_order="left")
     problems = [
-        table.problem(f"unknown {field.replace('_', ' ')} '{raw}'; expected {expected}", row, column)
-        for row, raw in mapped.filter(
-            pl.col(column).is_not_null() & pl.col("value").is_null()
-        ).select(ROW_COLUMN, column).iter_rows()
+        table.problem(
+            f"unknown {field.replace('_', ' ')} '{raw}'; expected {expected}", row, column
+        )
+        for row, raw in mapped.filter(pl.col(column).is_not_null() & pl.col("value").is_null())
+        .select(ROW_COLUMN, column)
+        .iter_rows()
     ]
     if required:
         problems += [

@@ -39,7 +39,12 @@ def survey_exports(raw_dir: Path) -> list[Path]:
 
 def all_raw_files(raw_dir: Path) -> list[Path]:
     """Every file a run reads, in a stable order (for provenance and change detection)."""
-    return [roster_file(raw_dir), *marker_workbooks(raw_dir), codebook_file(raw_dir), *survey_exports(raw_dir)]
+    return [
+        roster_file(raw_dir),
+        *marker_workbooks(raw_dir),
+        codebook_file(raw_dir),
+        *survey_exports(raw_dir),
+    ]
 
 
 def _required(raw_dir: Path, path: Path) -> Path:

@@ -24,7 +24,11 @@ UNANTICIPATED_SPEC = ColumnSpec(required=("participant_id", "domain", "review"))
 
 DOMAINS = "Resilience, Advocacy or Integrated Security"
 LEVELS = ("realistic", "ambitious", "very_ambitious")
-LEVEL_NAMES = {"realistic": "Realistic", "ambitious": "Ambitious", "very_ambitious": "Very ambitious"}
+LEVEL_NAMES = {
+    "realistic": "Realistic",
+    "ambitious": "Ambitious",
+    "very_ambitious": "Very ambitious",
+}
 STATUSES = "Achieved, Partially achieved, Not achieved, Yes, No or blank"
 
 

@@ -35,7 +35,9 @@ def parse_codebook(table: SourceTable, labels: LabelDictionary) -> pl.DataFrame:
     table = select_contract_columns(table, CODEBOOK_SPEC)
     require_rows(table)
     frame = table.frame
-    _, problems = map_labels(table, "section", "section", labels, "security, advocacy or connection")
+    _, problems = map_labels(
+        table, "section", "section", labels, "security, advocacy or connection"
+    )
     _, found = map_labels(table, "scale", "scale", labels, "confidence or agreement")
     problems += found
     first_row: dict[str, int] = {}
@@ -62,7 +64,9 @@ def parse_codebook(table: SourceTable, labels: LabelDictionary) -> pl.DataFrame:
         pl.col("item_id").map_elements(normalise_header, return_dtype=pl.String),
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("item_order"),
     )
-    return with_lineage(landed.select("item_id", "section", "statement", "scale", "item_order"), table)
+    return with_lineage(
+        landed.select("item_id", "section", "statement", "scale", "item_order"), table
+    )
 
 
 def parse_export(
@@ -136,7 +140,9 @@ def _response_problems(table: SourceTable, roster_cohorts: set[int]) -> list[Pro
             )
         number = parse_cohort(cohort)
         if number is None:
-            problems.append(table.problem(f"cohort '{cohort}' is not a cohort number", row, "cohort"))
+            problems.append(
+                table.problem(f"cohort '{cohort}' is not a cohort number", row, "cohort")
+            )
         elif number not in roster_cohorts:
             problems.append(
                 table.problem(

@@ -36,7 +36,9 @@ def write_workbook(path: Path, sheets: dict[str, tuple[Row, Sequence[Row]]]) -> 
     workbook.close()
 
 
-def write_csv(path: Path, header: Row, rows: Sequence[Row], separator: str = ",", bom: bool = False) -> None:
+def write_csv(
+    path: Path, header: Row, rows: Sequence[Row], separator: str = ",", bom: bool = False
+) -> None:
     import csv
 
     path.parent.mkdir(parents=True, exist_ok=True)

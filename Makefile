@@ -1,0 +1,48 @@
+# Two commands do everything on a fresh clone with Python 3.11 and make:
+#   make run    set up the virtualenv if needed, run the whole pipeline on raw/
+#   make test   set up the virtualenv if needed, lint, run the whole test suite
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+# No usage statistics and no version checks leave this machine, from any tool.
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: setup run test lint dev sample docs clean
+
+setup: $(INSTALLED)
+
+# requirements.lock pins every transitive package the pyproject's pins resolved to.
+$(INSTALLED): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable '.[dev]'
+	touch $@
+
+run: setup
+	$(BIN)/idream run
+
+test: setup lint
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+dev: setup
+	$(BIN)/dg dev
+
+sample: setup
+	$(BIN)/idream generate-sample --out raw
+
+docs: setup
+	$(BIN)/idream dbt docs generate
+	@echo "dbt docs: open transforms/target/index.html (or: $(BIN)/idream dbt docs serve)"
+
+clean:
+	rm -rf $(VENV) transforms/target transforms/logs
