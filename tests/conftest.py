@@ -1,0 +1,50 @@
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from orchestration import cli
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_RAW = PROJECT_ROOT / "raw"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_environment(tmp_path_factory):
+    """No telemetry, and a throwaway pseudonym key: tests never touch ~/.config."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        patch.setenv("DO_NOT_TRACK", "1")
+        patch.setenv("GX_ANALYTICS_ENABLED", "false")
+        patch.setenv("IDREAM_PSEUDONYM_KEY_FILE", str(tmp_path_factory.mktemp("key") / "test.key"))
+        patch.delenv("IDREAM_ENV", raising=False)
+        yield
+
+
+@dataclass(frozen=True)
+class RunResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_idream(raw_dir: Path, warehouse_dir: Path, capsys=None) -> RunResult:
+    """`idream run` in this process, as a user would call it; the environment is restored."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("IDREAM_RAW_DIR", raising=False)
+        patch.delenv("IDREAM_WAREHOUSE_DIR", raising=False)
+        # cli.main writes the paths into the environment for Dagster's resources; leaving
+        # the context restores what was there before.
+        code = cli.main(["run", "--raw-dir", str(raw_dir), "--warehouse-dir", str(warehouse_dir)])
+    captured = capsys.readouterr() if capsys else None
+    return RunResult(code, captured.out if captured else "", captured.err if captured else "")
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under `folder` (the build copy excluded): what 'untouched' means."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and ".build" not in path.relative_to(folder).parts
+    }

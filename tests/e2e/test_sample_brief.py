@@ -1,0 +1,173 @@
+"""The shipped sample data, through the real pipeline (Dagster, dbt, DuckDB), reproduces
+every figure of the published brief. The expected figures are parsed from the brief itself
+(tests/reference/, a copy of shared/brief/), not typed in here."""
+
+import re
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.conftest import SAMPLE_RAW, run_idream, tree_digest
+
+REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "idream-evidence-brief.txt"
+NUMBER_WORDS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+DOMAIN_COLUMNS = ("resilience", "advocacy", "integrated_security", "any_domain")
+
+
+def parse_reference_brief(text: str) -> dict:
+    table = {}
+    row = re.compile(
+        r"^(Cohort (\d+) \(N=(\d+) (individuals|organizations)\)|Across all four cohorts)"
+        r"\t(\d+)%\t(\d+)%\t(\d+)%\t(\d+)%",
+        re.M,
+    )
+    for match in row.finditer(text):
+        cohort = match.group(2) or "all"
+        table[cohort] = {
+            "participants": int(match.group(3)) if match.group(3) else None,
+            "participant_type": {"individuals": "individual", "organizations": "organization"}.get(
+                match.group(4), ""
+            ),
+            "pcts": tuple(int(match.group(i)) for i in range(5, 9)),
+        }
+    words = re.search(r"Cohorts 2, 3, and 4, ([a-z]+)-([a-z]+) individuals completed", text)
+    security = re.search(r"Across (\d+) security-related tasks, an average of (\d+)%", text)
+    advocacy = re.search(r"this was (\d+)% across (\d+) advocacy-related strategies", text)
+    connection = re.search(
+        r"on average (\d+)% of participants .* with (\d+) items about building connection", text
+    )
+    return {
+        "table": table,
+        "respondents": NUMBER_WORDS[words.group(1)] + NUMBER_WORDS[words.group(2)],
+        "sections": {
+            "security": (int(security.group(1)), int(security.group(2))),
+            "advocacy": (int(advocacy.group(2)), int(advocacy.group(1))),
+            "connection": (int(connection.group(2)), int(connection.group(1))),
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def reference():
+    parsed = parse_reference_brief(REFERENCE.read_text(encoding="utf-8"))
+    # Guard the parser itself: the brief has four cohort rows, a total row, three sections.
+    assert len(parsed["table"]) == 5 and len(parsed["sections"]) == 3
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    raw_before = tree_digest(SAMPLE_RAW)
+    result = run_idream(SAMPLE_RAW, warehouse)
+    assert result.exit_code == 0
+    return warehouse, raw_before
+
+
+def test_success_marker_table_matches_the_brief(sample_run, reference):
+    warehouse, _ = sample_run
+    table = pl.read_csv(warehouse / "brief" / "success_markers_by_domain.csv", infer_schema=False)
+    assert table["cohort"].to_list() == ["1", "2", "3", "4", "all"]
+    for row in table.iter_rows(named=True):
+        expected = reference["table"][row["cohort"]]
+        assert tuple(int(row[f"{d}_pct"]) for d in DOMAIN_COLUMNS) == expected["pcts"], row[
+            "cohort"
+        ]
+        if row["cohort"] != "all":
+            assert int(row["participants"]) == expected["participants"]
+            assert row["participant_type"] == expected["participant_type"]
+    total = table.filter(pl.col("cohort") == "all").row(0, named=True)
+    assert total["participant_type"] is None or total["participant_type"] == ""
+    assert int(total["participants"]) == 40
+
+
+def test_survey_figures_match_the_brief(sample_run, reference):
+    warehouse, _ = sample_run
+    sections = pl.read_csv(warehouse / "brief" / "survey_sections.csv")
+    by_section = {row["section"]: row for row in sections.iter_rows(named=True)}
+    for section, (items, pct) in reference["sections"].items():
+        assert by_section[section]["items"] == items
+        assert by_section[section]["top2_pct"] == pct
+    with duckdb.connect(str(warehouse / "idream.duckdb"), read_only=True) as connection:
+        respondents = connection.execute(
+            "select count(distinct response_id) from marts.fct_survey_answers"
+        ).fetchone()[0]
+    assert respondents == reference["respondents"] == 35
+    markdown = (warehouse / "brief" / "brief.md").read_text(encoding="utf-8")
+    assert "35 respondents" in markdown
+    assert "| Across all four cohorts | 98% | 90% | 85% | 100% |" in markdown
+
+
+def test_survey_item_table_counts_add_up(sample_run):
+    warehouse, _ = sample_run
+    items = pl.read_csv(warehouse / "brief" / "survey_items.csv")
+    assert items.height == 27
+    category_columns = [
+        c
+        for c in items.columns
+        if c.endswith("_n")
+        and c not in ("valid_n", "top2_n", "not_applicable_n", "dont_know_n", "skipped_n")
+    ]
+    for row in items.iter_rows(named=True):
+        on_scale = [row[c] for c in category_columns if row[c] is not None]
+        assert len(on_scale) == 5
+        assert sum(on_scale) == row["valid_n"]
+        assert (
+            row["valid_n"] + row["not_applicable_n"] + row["dont_know_n"] + row["skipped_n"] == 35
+        )
+
+
+def test_raw_files_are_never_modified(sample_run):
+    _, raw_before = sample_run
+    assert tree_digest(SAMPLE_RAW) == raw_before
+
+
+def _sample_secrets() -> set[str]:
+    """Names, emails, countries, programme codes and free texts of the sample's raw files."""
+    from orchestration.lib.readers import read_sheet
+
+    roster = read_sheet(SAMPLE_RAW / "participants.xlsx", "participants", "x").frame
+    secrets = set()
+    for column in ("Name", "Email", "Participant ID", "Country of exile"):
+        secrets |= set(roster[column].drop_nulls())
+    for workbook in (SAMPLE_RAW / "success_markers").glob("cohort_*.xlsx"):
+        markers = read_sheet(workbook, "markers", "x").frame
+        secrets |= set(markers["Outcome"].drop_nulls()) | set(markers["Marker"].drop_nulls())
+    comments = read_sheet(SAMPLE_RAW / "survey" / "cohort_2_survey.xlsx", "responses", "x").frame
+    secrets |= set(comments["Comments"].drop_nulls())
+    # Guard the guard: a reader change that returned nothing would make this test vacuous.
+    assert len(secrets) > 100
+    return secrets
+
+
+def test_no_personal_data_or_free_text_in_the_warehouse_or_brief(sample_run):
+    """Nothing that identifies a participant, and no free text, reaches any table or file."""
+    warehouse, _ = sample_run
+    secrets = _sample_secrets()
+    with duckdb.connect(str(warehouse / "idream.duckdb"), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_schema, table_name from information_schema.tables"
+        ).fetchall()
+        dumped = "\n".join(
+            connection.execute(f'select * from "{schema}"."{name}"').pl().write_csv()
+            for schema, name in tables
+        )
+    published = "\n".join(p.read_text(encoding="utf-8") for p in (warehouse / "brief").iterdir())
+    for secret in secrets:
+        assert secret not in dumped, secret
+        assert secret not in published, secret
