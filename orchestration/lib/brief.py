@@ -97,7 +97,7 @@ def success_markers_by_domain(domain_rates: pl.DataFrame) -> pl.DataFrame:
             raise ValueError(f"cohort {cohort} has different denominators across domains")
         row = {
             "cohort": cohort,
-            "participant_type": participant_type or "",
+            "participant_type": participant_type,
             "participants": participants.pop(),
         }
         for domain in DOMAINS:
