@@ -25,7 +25,12 @@ def run_pipeline() -> RunOutcome:
 
     job = defs().resolve_job_def(JOB_NAME)
     instance = dg.DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    result = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        # Step-by-step progress, not Dagster's per-event debug stream.
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
     if result.success:
         return RunOutcome(success=True, run_id=result.run_id)
     return RunOutcome(success=False, run_id=result.run_id, failure=_failure_message(result))

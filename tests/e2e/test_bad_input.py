@@ -1,0 +1,241 @@
+"""Every class of bad input stops the run with a message naming the file, sheet, row and
+column, leaves the raw files as they were, and leaves the last good warehouse and brief
+exactly as they were."""
+
+import shutil
+
+import pytest
+
+from orchestration.lib import publishing
+from tests.conftest import run_idream, tree_digest
+from tests.programmes import MARKER_HEADER, minimal_programme
+
+LEVEL = MARKER_HEADER.index("level")
+DOMAIN = MARKER_HEADER.index("domain")
+FINAL = MARKER_HEADER.index("final_status")
+PARTICIPANT = MARKER_HEADER.index("participant_id")
+
+
+@pytest.fixture(scope="module")
+def good_warehouse(tmp_path_factory):
+    """A warehouse and brief published by a good run: what a failed run must not touch."""
+    raw = minimal_programme().write(tmp_path_factory.mktemp("good_raw"))
+    warehouse = tmp_path_factory.mktemp("good_warehouse")
+    assert run_idream(raw, warehouse).exit_code == 0
+    assert (warehouse / "idream.duckdb").exists() and (warehouse / "brief" / "brief.md").exists()
+    return warehouse
+
+
+def _replace(rows: list[tuple], index: int, column: int, value) -> None:
+    row = list(rows[index])
+    row[column] = value
+    rows[index] = tuple(row)
+
+
+def _markers(programme):
+    return programme.markers["cohort_1.xlsx"]
+
+
+def break_missing_column(programme):
+    programme.roster = [row[:2] + row[3:] for row in programme.roster]
+
+    def write(raw_dir):
+        from orchestration.lib.workbooks import write_workbook
+
+        programme.write(raw_dir)
+        header = ("participant_id", "cohort", "name", "email", "country_of_exile")
+        write_workbook(raw_dir / "participants.xlsx", {"participants": (header, programme.roster)})
+
+    return write
+
+
+def break_domain(programme):
+    _replace(_markers(programme), 0, DOMAIN, "Wellbeing")
+
+
+def break_level(programme):
+    _replace(_markers(programme), 1, LEVEL, "Extremely ambitious")
+
+
+def break_status(programme):
+    _replace(_markers(programme), 0, FINAL, "Done")
+
+
+def break_answer(programme):
+    _, rows = programme.surveys["survey.csv"]
+    rows[1] = (*rows[1][:3], "Maybe")
+
+
+def break_participant(programme):
+    for index in range(3):
+        _replace(_markers(programme), index, PARTICIPANT, "Z-9")
+
+
+def break_repeated_level(programme):
+    rows = _markers(programme)
+    _replace(rows, 2, LEVEL, "Realistic")
+
+
+def break_missing_level(programme):
+    del _markers(programme)[2]
+
+
+def break_survey_cohort(programme):
+    _, rows = programme.surveys["survey.csv"]
+    rows[0] = (rows[0][0], rows[0][1], "7", rows[0][3])
+
+
+def break_corrupt_workbook(programme):
+    def write(raw_dir):
+        programme.write(raw_dir)
+        (raw_dir / "success_markers" / "cohort_1.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+
+    return write
+
+
+def break_empty_workbook(programme):
+    _markers(programme).clear()
+
+
+CASES = {
+    # name: (breaker, file, sheet, row, column, what the message says)
+    "missing required column": (
+        break_missing_column,
+        "participants.xlsx",
+        "participants",
+        1,
+        "participant_type",
+        "required column 'participant_type' is missing",
+    ),
+    "unknown domain": (
+        break_domain,
+        "success_markers/cohort_1.xlsx",
+        "markers",
+        2,
+        "domain",
+        "unknown domain 'Wellbeing'",
+    ),
+    "unknown level": (
+        break_level,
+        "success_markers/cohort_1.xlsx",
+        "markers",
+        3,
+        "level",
+        "unknown level 'Extremely ambitious'",
+    ),
+    "unknown status": (
+        break_status,
+        "success_markers/cohort_1.xlsx",
+        "markers",
+        2,
+        "final_status",
+        "unknown status 'Done'",
+    ),
+    "unknown answer": (
+        break_answer,
+        "survey/survey.csv",
+        None,
+        3,
+        "con_01",
+        "unknown answer 'Maybe' for a agreement item",
+    ),
+    "participant not in roster": (
+        break_participant,
+        "success_markers/cohort_1.xlsx",
+        "markers",
+        2,
+        "participant_id",
+        "participant 'Z-9' is not in the roster",
+    ),
+    "repeated level": (
+        break_repeated_level,
+        "success_markers/cohort_1.xlsx",
+        "markers",
+        4,
+        "level",
+        "level 'Realistic' is repeated for outcome 1",
+    ),
+    "missing level": (
+        break_missing_level,
+        "success_markers/cohort_1.xlsx",
+        "markers",
+        2,
+        "level",
+        "has no 'Very ambitious' marker",
+    ),
+    "survey cohort not in roster": (
+        break_survey_cohort,
+        "survey/survey.csv",
+        None,
+        2,
+        "cohort",
+        "cohort 7 is not in the roster",
+    ),
+    "corrupt workbook": (
+        break_corrupt_workbook,
+        "success_markers/cohort_1.xlsx",
+        None,
+        None,
+        None,
+        "cannot be opened as an .xlsx workbook",
+    ),
+    "empty workbook": (
+        break_empty_workbook,
+        "success_markers/cohort_1.xlsx",
+        "markers",
+        None,
+        None,
+        "has a header but no data rows",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_input_is_rejected_and_nothing_published_changes(
+    case, good_warehouse, tmp_path, capsys
+):
+    breaker, file, sheet, row, column, message = CASES[case]
+    programme = minimal_programme()
+    write = breaker(programme) or programme.write
+    raw = tmp_path / "raw"
+    write(raw)
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(good_warehouse, warehouse)
+    published_before, raw_before = tree_digest(warehouse), tree_digest(raw)
+    capsys.readouterr()
+
+    result = run_idream(raw, warehouse, capsys)
+
+    assert result.exit_code == 1
+    expected = [file]
+    if sheet:
+        expected.append(f"sheet '{sheet}'")
+    if row is not None:
+        expected.append(f"row {row}")
+    if column:
+        expected.append(f"column '{column}'")
+    location = ", ".join(expected)
+    assert f"{location}: " in result.stderr, result.stderr
+    assert message in result.stderr, result.stderr
+    assert tree_digest(warehouse) == published_before
+    assert tree_digest(raw) == raw_before
+
+
+def test_a_failure_while_publishing_leaves_the_last_brief_intact(
+    good_warehouse, tmp_path, capsys, monkeypatch
+):
+    """Even after ingest and dbt succeeded, a failure before the swap publishes nothing."""
+    raw = minimal_programme().write(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(good_warehouse, warehouse)
+    before = tree_digest(warehouse)
+
+    def disk_full(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(publishing, "publish", disk_full)
+    result = run_idream(raw, warehouse, capsys)
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr
+    assert "nothing was published" in result.stderr
+    assert tree_digest(warehouse) == before
