@@ -7,7 +7,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from orchestration.defs.resources import PipelineSettings
 from orchestration.defs.transform import idream_dbt_models
-from orchestration.lib import publishing
+from orchestration.lib import brief, publishing
 
 
 @dg.asset(
@@ -47,6 +47,6 @@ def evidence_brief(
             "brief": dg.MetadataValue.path(str(s.brief_dir)),
             "participants": total["participants"],
             "survey_respondents": tables.respondents,
-            "brief_md": dg.MetadataValue.md(publishing.brief.render_markdown(tables)),
+            "brief_md": dg.MetadataValue.md(brief.render_markdown(tables)),
         }
     )

@@ -5,6 +5,7 @@ Fixed document properties make a regenerated workbook byte-identical to the comm
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -39,8 +40,6 @@ def write_workbook(path: Path, sheets: dict[str, tuple[Row, Sequence[Row]]]) -> 
 def write_csv(
     path: Path, header: Row, rows: Sequence[Row], separator: str = ",", bom: bool = False
 ) -> None:
-    import csv
-
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=separator, lineterminator="\n")

@@ -4,23 +4,21 @@ source as (
     select * from {{ source('raw', 'participants') }}
 ),
 
-participant_types as (
-    select label_key, value as participant_type
+labels as (
+    select field, label_key, value
     from {{ ref('label_dictionary') }}
-    where field = 'participant_type'
 ),
 
 final as (
     select
         source.participant_key,
         source.cohort,
-        participant_types.participant_type,
+        participant_types.value as participant_type,
         source.source_file,
         source.source_sheet,
         source.source_row
     from source
-    left join participant_types
-        on {{ label_key('source.participant_type') }} = participant_types.label_key
+    {{ join_label('labels', 'participant_type', 'source.participant_type', 'participant_types') }}
 )
 
 select * from final

@@ -21,18 +21,10 @@ final as (
         source.source_sheet,
         source.source_row
     from source
-    left join labels as domains
-        on domains.field = 'domain'
-        and {{ label_key('source.domain') }} = domains.label_key
-    left join labels as levels
-        on levels.field = 'level'
-        and {{ label_key('source.level') }} = levels.label_key
-    left join labels as midpoint_statuses
-        on midpoint_statuses.field = 'status'
-        and {{ label_key('source.midpoint_status') }} = midpoint_statuses.label_key
-    left join labels as final_statuses
-        on final_statuses.field = 'status'
-        and {{ label_key('source.final_status') }} = final_statuses.label_key
+    {{ join_label('labels', 'domain', 'source.domain', 'domains') }}
+    {{ join_label('labels', 'level', 'source.level', 'levels') }}
+    {{ join_label('labels', 'status', 'source.midpoint_status', 'midpoint_statuses') }}
+    {{ join_label('labels', 'status', 'source.final_status', 'final_statuses') }}
 )
 
 select * from final

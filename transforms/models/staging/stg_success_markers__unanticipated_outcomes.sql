@@ -18,12 +18,8 @@ final as (
         source.source_sheet,
         source.source_row
     from source
-    left join labels as domains
-        on domains.field = 'domain'
-        and {{ label_key('source.domain') }} = domains.label_key
-    left join labels as reviews
-        on reviews.field = 'review'
-        and {{ label_key('source.review') }} = reviews.label_key
+    {{ join_label('labels', 'domain', 'source.domain', 'domains') }}
+    {{ join_label('labels', 'review', 'source.review', 'reviews') }}
 )
 
 select * from final

@@ -4,10 +4,9 @@ source as (
     select * from {{ source('raw', 'survey_answers') }}
 ),
 
-answer_labels as (
-    select label_key, value as answer
+labels as (
+    select field, label_key, value
     from {{ ref('label_dictionary') }}
-    where field = 'answer'
 ),
 
 final as (
@@ -15,13 +14,12 @@ final as (
         source.response_id,
         source.item_id,
         -- null when the respondent skipped the item
-        answer_labels.answer,
+        answers.value as answer,
         source.source_file,
         source.source_sheet,
         source.source_row
     from source
-    left join answer_labels
-        on {{ label_key('source.answer') }} = answer_labels.label_key
+    {{ join_label('labels', 'answer', 'source.answer', 'answers') }}
 )
 
 select * from final

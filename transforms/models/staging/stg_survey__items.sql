@@ -20,12 +20,8 @@ final as (
         source.source_sheet,
         source.source_row
     from source
-    left join labels as sections
-        on sections.field = 'section'
-        and {{ label_key('source.section') }} = sections.label_key
-    left join labels as scales
-        on scales.field = 'scale'
-        and {{ label_key('source.scale') }} = scales.label_key
+    {{ join_label('labels', 'section', 'source.section', 'sections') }}
+    {{ join_label('labels', 'scale', 'source.scale', 'scales') }}
 )
 
 select * from final
