@@ -77,9 +77,13 @@ def _run(args: argparse.Namespace) -> int:
             f"The last good warehouse and brief are unchanged in {settings.warehouse_dir}",
             file=sys.stderr,
         )
+        report = settings.quality_dir / "index.html"
+        if report.exists():
+            print(f"Data-quality report: {report}", file=sys.stderr)
         return 1
     print(f"idream: run {outcome.run_id} succeeded.")
     print(f"  warehouse: {settings.database_path}")
+    print(f"  quality:   {settings.quality_dir / 'index.html'}")
     print(f"  brief:     {settings.brief_dir}/")
     for path in sorted(settings.brief_dir.iterdir()):
         print(f"             {path.name}")

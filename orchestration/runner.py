@@ -43,8 +43,19 @@ def run_dbt(settings: Settings, dbt_args: list[str]) -> int:
 
 
 def _failure_message(result) -> str:
-    """The innermost error of each failed step: that is where the useful message is."""
+    """Failed checks with their located problems first, then any other failed step."""
     messages = []
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        evaluation = event.event_specific_data
+        if evaluation.passed:
+            continue
+        severity = evaluation.severity.value.lower()
+        problems = evaluation.metadata.get("problems")
+        target = evaluation.asset_key.to_user_string()
+        messages.append(f"check {evaluation.check_name} on {target} failed ({severity}):")
+        messages.append(problems.value if problems else "  (no details)")
     for event in result.all_events:
         if not event.is_step_failure:
             continue
@@ -52,5 +63,7 @@ def _failure_message(result) -> str:
         while error is not None and error.cause is not None:
             error = error.cause
         text = error.message.strip() if error else "unknown error"
+        if "DagsterAssetCheckFailedError" in text:
+            continue  # already listed above, with its problems
         messages.append(f"step {event.step_key} failed: {text}")
     return "\n".join(messages) or "the run failed before any step started"

@@ -198,11 +198,27 @@ def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
         written.append(_write_markers(out_dir, rng, cohort, roster))
     written.append(_write_codebook(out_dir))
     written += _write_survey(out_dir, rng)
+    written.append(_write_programme_settings(out_dir))
     lock_file = out_dir / "success_markers" / "~$cohort_1_markers.xlsx"
     # Excel leaves a lock file beside an open workbook; the pipeline must ignore it.
     lock_file.write_bytes(b"\x0eIDREAM M&E" + b"\x00" * 40)
     written.append(lock_file)
     return written
+
+
+def _write_programme_settings(out_dir: Path) -> Path:
+    lines = [
+        "# What the monitoring team states independently of the data files; the data-quality",
+        "# checks compare the roster and the survey exports with it.",
+        "[cohort_sizes]",
+        *(f'"{cohort}" = {COHORT_SIZE}' for cohort in COHORT_TYPES),
+        "",
+        "[survey_respondents]",
+        *(f'"{cohort}" = {count}' for cohort, count in RESPONDENTS.items()),
+    ]
+    path = out_dir / "programme.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def participant_id(cohort: int, number: int) -> str:

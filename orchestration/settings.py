@@ -58,6 +58,11 @@ class Settings:
         return self.warehouse_dir / BRIEF_FOLDER
 
     @property
+    def quality_dir(self) -> Path:
+        """The data-quality report (GX Data Docs and summary.json), written by every run."""
+        return self.warehouse_dir / "quality"
+
+    @property
     def build_dir(self) -> Path:
         """Where a run builds; its results are swapped into place only when all of it passed."""
         return self.warehouse_dir / BUILD_FOLDER

@@ -41,10 +41,16 @@ def run_idream(raw_dir: Path, warehouse_dir: Path, capsys=None) -> RunResult:
     return RunResult(code, captured.out if captured else "", captured.err if captured else "")
 
 
-def tree_digest(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under `folder` (the build copy excluded): what 'untouched' means."""
+def tree_digest(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """SHA-256 of every file under `folder`, but those under a top-level folder in `skip`."""
     return {
         path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and ".build" not in path.relative_to(folder).parts
+        if path.is_file() and path.relative_to(folder).parts[0] not in skip
     }
+
+
+def published_digest(warehouse: Path) -> dict[str, str]:
+    """What a failed run must leave untouched: the warehouse file and the brief. The build
+    copy is the run's scratch space, and the quality report describes every run, by design."""
+    return tree_digest(warehouse, skip=(".build", "quality"))

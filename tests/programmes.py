@@ -65,6 +65,8 @@ class Programme:
     codebook: list[tuple] = field(default_factory=list)
     # file name -> (header, rows); .csv files are written with ',' unless the name says kobo.
     surveys: dict[str, tuple[tuple, list[tuple]]] = field(default_factory=dict)
+    # Text of raw/programme.toml; None writes no settings file.
+    programme_settings: str | None = None
 
     def write(self, raw_dir: Path) -> Path:
         write_workbook(
@@ -86,6 +88,8 @@ class Programme:
                 )
             else:
                 write_workbook(path, {"responses": (header, rows)})
+        if self.programme_settings is not None:
+            (raw_dir / "programme.toml").write_text(self.programme_settings, encoding="utf-8")
         return raw_dir
 
 
@@ -117,4 +121,5 @@ def minimal_programme() -> Programme:
         markers={"cohort_1.xlsx": markers},
         codebook=[("con_01", "connection", "I feel connected", "agreement")],
         surveys={"survey.csv": (("response_id", "submitted_at", "cohort", "con_01"), survey_rows)},
+        programme_settings='[cohort_sizes]\n"1" = 2\n[survey_respondents]\n"1" = 2\n',
     )

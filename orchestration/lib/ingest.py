@@ -1,7 +1,9 @@
-"""Read and check every raw file of one kind, gathering the problems of all files at once.
+"""Read every raw file of one kind, type it, and gather the problems of all files at once.
 
 Each function returns the frames to land; none writes anywhere. A person fixing a folder
-of workbooks wants every problem in one message, not one per run.
+of workbooks wants every problem in one message, not one per run. Ingest owns what must
+hold for a file to be landed at all (readable, the sheet, the required columns, typed
+values); the contract's value rules are checked on the landed tables by the GX suites.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import polars as pl
 
 from orchestration.lib import raw_files, roster, success_markers, survey
 from orchestration.lib.errors import Problem, RawDataError, display_path
-from orchestration.lib.labels import LabelDictionary
 from orchestration.lib.readers import has_sheet, read_csv, read_sheet
 
 T = TypeVar("T")
@@ -23,111 +24,77 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Landed:
-    """Frames to land, with the files they came from and what was noticed on the way."""
+    """Frames to land, with the files they came from."""
 
     tables: dict[str, pl.DataFrame]
     files: list[str]
-    notes: list[str]
 
 
-def ingest_roster(raw_dir: Path, labels: LabelDictionary, key: bytes) -> Landed:
+def ingest_roster(raw_dir: Path, key: bytes) -> Landed:
     path = raw_files.roster_file(raw_dir)
     table = read_sheet(path, roster.SHEET, display_path(path, raw_dir))
-    return Landed({"participants": roster.parse_roster(table, labels, key)}, [table.file], [])
+    return Landed({"participants": roster.parse_roster(table, key)}, [table.file])
 
 
-def ingest_success_markers(
-    raw_dir: Path, labels: LabelDictionary, key: bytes, roster_keys: set[str]
-) -> Landed:
+def ingest_success_markers(raw_dir: Path, key: bytes) -> Landed:
     paths = raw_files.marker_workbooks(raw_dir)
     problems: list[Problem] = []
-    parsed = [
-        _collect(problems, _parse_marker_workbook, path, raw_dir, labels, key, roster_keys)
-        for path in paths
-    ]
-    workbooks = [workbook for workbook in parsed if workbook is not None]
-    if not problems:
-        problems += success_markers.check_marker_levels(pl.concat([m for m, _ in workbooks]))
+    parsed = [_collect(problems, _parse_marker_workbook, path, raw_dir, key) for path in paths]
     if problems:
         raise RawDataError(problems)
-    unanticipated = [extra for _, extra in workbooks if extra is not None]
+    unanticipated = [extra for _, extra in parsed if extra is not None]
     return Landed(
         {
-            "success_markers": success_markers.land_markers(pl.concat([m for m, _ in workbooks])),
+            "success_markers": pl.concat([markers for markers, _ in parsed]),
             "unanticipated_outcomes": (
-                pl.concat(unanticipated) if unanticipated else _empty_unanticipated()
+                pl.concat(unanticipated) if unanticipated else success_markers.empty_unanticipated()
             ),
         },
         [display_path(path, raw_dir) for path in paths],
-        [],
+    )
+
+
+def ingest_codebook(raw_dir: Path) -> Landed:
+    path = raw_files.codebook_file(raw_dir)
+    table = read_sheet(path, survey.CODEBOOK_SHEET, display_path(path, raw_dir))
+    return Landed({"survey_codebook": survey.parse_codebook(table)}, [table.file])
+
+
+def ingest_survey(raw_dir: Path, item_ids: list[str]) -> Landed:
+    paths = raw_files.survey_exports(raw_dir)
+    problems: list[Problem] = []
+    exports = [_collect(problems, _parse_export, path, raw_dir, item_ids) for path in paths]
+    if problems:
+        raise RawDataError(problems)
+    return Landed(
+        {
+            "survey_responses": pl.concat([export.responses for export in exports]),
+            "survey_answers": pl.concat([export.answers for export in exports]),
+        },
+        [display_path(path, raw_dir) for path in paths],
     )
 
 
 def _parse_marker_workbook(
-    path: Path, raw_dir: Path, labels: LabelDictionary, key: bytes, roster_keys: set[str]
+    path: Path, raw_dir: Path, key: bytes
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     label = display_path(path, raw_dir)
-    markers_sheet = read_sheet(path, success_markers.MARKERS_SHEET, label)
-    markers = success_markers.parse_markers(markers_sheet, labels, key, roster_keys)
+    markers = success_markers.parse_markers(
+        read_sheet(path, success_markers.MARKERS_SHEET, label), key
+    )
     if not has_sheet(path, success_markers.UNANTICIPATED_SHEET):
         return markers, None
-    extra_sheet = read_sheet(path, success_markers.UNANTICIPATED_SHEET, label)
-    return markers, success_markers.parse_unanticipated(extra_sheet, labels, key, roster_keys)
+    extra = read_sheet(path, success_markers.UNANTICIPATED_SHEET, label)
+    return markers, success_markers.parse_unanticipated(extra, key)
 
 
-def ingest_codebook(raw_dir: Path, labels: LabelDictionary) -> Landed:
-    path = raw_files.codebook_file(raw_dir)
-    table = read_sheet(path, survey.CODEBOOK_SHEET, display_path(path, raw_dir))
-    return Landed({"survey_codebook": survey.parse_codebook(table, labels)}, [table.file], [])
-
-
-def ingest_survey(
-    raw_dir: Path,
-    codebook: pl.DataFrame,
-    answer_scales: pl.DataFrame,
-    labels: LabelDictionary,
-    roster_cohorts: set[int],
-) -> Landed:
-    """`codebook` holds item_id and canonical scale; see `survey.parse_export`."""
-    paths = raw_files.survey_exports(raw_dir)
-    problems: list[Problem] = []
-    parsed = [
-        _collect(
-            problems, _parse_export, path, raw_dir, codebook, answer_scales, labels, roster_cohorts
-        )
-        for path in paths
-    ]
-    exports = [export for export in parsed if export is not None]
-    if problems:
-        raise RawDataError(problems)
-    responses = pl.concat([export.responses for export in exports])
-    answers = pl.concat([export.answers for export in exports])
-    duplicates = survey.duplicate_response_ids(responses)
-    notes = [
-        f"response_id '{response_id}' was submitted {count} times; the latest submission is kept"
-        for response_id, count in duplicates.iter_rows()
-    ]
-    return Landed(
-        {"survey_responses": responses, "survey_answers": answers},
-        [display_path(path, raw_dir) for path in paths],
-        notes,
-    )
-
-
-def _parse_export(
-    path: Path,
-    raw_dir: Path,
-    codebook: pl.DataFrame,
-    answer_scales: pl.DataFrame,
-    labels: LabelDictionary,
-    roster_cohorts: set[int],
-) -> survey.SurveyExport:
+def _parse_export(path: Path, raw_dir: Path, item_ids: list[str]) -> survey.SurveyExport:
     label = display_path(path, raw_dir)
     if path.suffix.lower() == ".csv":
         table = read_csv(path, label)
     else:
         table = read_sheet(path, survey.RESPONSES_SHEET, label)
-    return survey.parse_export(table, codebook, answer_scales, labels, roster_cohorts)
+    return survey.parse_export(table, item_ids)
 
 
 def _collect(problems: list[Problem], parse: Callable[..., T], *args: object) -> T | None:
@@ -137,16 +104,3 @@ def _collect(problems: list[Problem], parse: Callable[..., T], *args: object) ->
     except RawDataError as error:
         problems.extend(error.problems)
         return None
-
-
-def _empty_unanticipated() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "participant_key": pl.String,
-            "domain": pl.String,
-            "review": pl.String,
-            "source_file": pl.String,
-            "source_sheet": pl.String,
-            "source_row": pl.Int64,
-        }
-    )

@@ -1,7 +1,7 @@
 """The label dictionary: every spelling the contract allows, mapped to one canonical value.
 
 The dictionary is the dbt seed `label_dictionary.csv`: dbt staging maps labels through it
-and ingest validates against the same file, so the two can never disagree.
+and the GX suites check raw labels against the same file, so the two can never disagree.
 """
 
 from __future__ import annotations
@@ -11,11 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-
-from orchestration.lib.errors import Problem
-from orchestration.lib.readers import ROW_COLUMN, SourceTable
-
-KEY_SUFFIX = "__key"
 
 
 @dataclass(frozen=True)
@@ -44,31 +39,3 @@ class LabelDictionary:
 def label_key_expr(column: str) -> pl.Expr:
     """Column version of `text.label_key` and of the dbt macro of the same name."""
     return pl.col(column).str.to_lowercase().str.replace_all(r"[-_ ]+", " ").str.strip_chars()
-
-
-def map_labels(
-    table: SourceTable,
-    column: str,
-    field: str,
-    labels: LabelDictionary,
-    expected: str,
-    required: bool = True,
-) -> tuple[pl.Series, list[Problem]]:
-    """Canonical values of one label column, and a problem for every unknown or missing label."""
-    lookup = labels.frame(field)
-    keyed = table.frame.select(ROW_COLUMN, column, label_key_expr(column).alias("label_key"))
-    mapped = keyed.join(lookup, on="label_key", how="left", maintain_order="left")
-    problems = [
-        table.problem(
-            f"unknown {field.replace('_', ' ')} '{raw}'; expected {expected}", row, column
-        )
-        for row, raw in mapped.filter(pl.col(column).is_not_null() & pl.col("value").is_null())
-        .select(ROW_COLUMN, column)
-        .iter_rows()
-    ]
-    if required:
-        problems += [
-            table.problem(f"{field.replace('_', ' ')} is blank; expected {expected}", row, column)
-            for (row,) in mapped.filter(pl.col(column).is_null()).select(ROW_COLUMN).iter_rows()
-        ]
-    return mapped["value"], problems

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from orchestration.lib import publishing
-from tests.conftest import run_idream, tree_digest
+from tests.conftest import published_digest, run_idream, tree_digest
 from tests.programmes import MARKER_HEADER, minimal_programme
 
 LEVEL = MARKER_HEADER.index("level")
@@ -97,6 +97,35 @@ def break_empty_workbook(programme):
     _markers(programme).clear()
 
 
+def break_participant_type(programme):
+    programme.roster[1] = (*programme.roster[1][:2], "Person", *programme.roster[1][3:])
+
+
+def break_duplicate_participant(programme):
+    programme.roster.append(programme.roster[0])
+
+
+def break_cohort_size(programme):
+    programme.programme_settings = '[cohort_sizes]\n"1" = 3\n'
+
+
+def break_answer_scale(programme):
+    _, rows = programme.surveys["survey.csv"]
+    rows[0] = (*rows[0][:3], "More confident")
+
+
+def break_codebook_section(programme):
+    programme.codebook[0] = ("con_01", "wellbeing", *programme.codebook[0][2:])
+
+
+def break_unanticipated_review(programme):
+    programme.unanticipated["cohort_1.xlsx"] = [("A-1", "", "annual", "a description")]
+
+
+def break_codebook_scale(programme):
+    programme.codebook[0] = (*programme.codebook[0][:3], "frequency")
+
+
 CASES = {
     # name: (breaker, file, sheet, row, column, what the message says)
     "missing required column": (
@@ -145,7 +174,7 @@ CASES = {
         "markers",
         2,
         "participant_id",
-        "participant 'Z-9' is not in the roster",
+        "participant is not in the roster",
     ),
     "repeated level": (
         break_repeated_level,
@@ -187,6 +216,81 @@ CASES = {
         None,
         "has a header but no data rows",
     ),
+    "unknown participant type": (
+        break_participant_type,
+        "participants.xlsx",
+        "participants",
+        3,
+        "participant_type",
+        "unknown participant type 'Person'",
+    ),
+    "participant listed twice": (
+        break_duplicate_participant,
+        "participants.xlsx",
+        "participants",
+        4,
+        "participant_id",
+        "participant is listed more than once; a participant belongs to one cohort",
+    ),
+    "cohort size differs from the programme settings": (
+        break_cohort_size,
+        "participants.xlsx",
+        "participants",
+        2,
+        "cohort",
+        "cohort 1 has 2 participants on the roster, but the programme settings say 3",
+    ),
+    "answer of the other scale": (
+        break_answer_scale,
+        "survey/survey.csv",
+        None,
+        2,
+        "con_01",
+        "answer 'More confident' belongs to the other scale, not to this agreement item",
+    ),
+    "unknown codebook section": (
+        break_codebook_section,
+        "survey/codebook.xlsx",
+        "items",
+        2,
+        "section",
+        "unknown section 'wellbeing'",
+    ),
+    "unknown review of an unanticipated outcome": (
+        break_unanticipated_review,
+        "success_markers/cohort_1.xlsx",
+        "unanticipated",
+        2,
+        "review",
+        "unknown review 'annual'; expected midpoint or final",
+    ),
+    "unknown codebook scale": (
+        break_codebook_scale,
+        "survey/codebook.xlsx",
+        "items",
+        2,
+        "scale",
+        "unknown scale 'frequency'",
+    ),
+}
+# The contract's value rules are owned by the Great Expectations suites: these cases must
+# fail their suite's blocking check (the others stop at ingest, before anything is landed).
+GX_CHECK = {
+    "unknown domain": "gx_raw_success_markers",
+    "unknown level": "gx_raw_success_markers",
+    "unknown status": "gx_raw_success_markers",
+    "unknown answer": "gx_raw_survey_answers",
+    "participant not in roster": "gx_raw_success_markers",
+    "repeated level": "gx_raw_success_markers",
+    "missing level": "gx_raw_success_markers",
+    "survey cohort not in roster": "gx_raw_survey_responses",
+    "unknown participant type": "gx_raw_participants",
+    "participant listed twice": "gx_raw_participants",
+    "cohort size differs from the programme settings": "gx_raw_participants",
+    "answer of the other scale": "gx_raw_survey_answers",
+    "unknown codebook section": "gx_raw_survey_codebook",
+    "unknown review of an unanticipated outcome": "gx_raw_unanticipated_outcomes",
+    "unknown codebook scale": "gx_raw_survey_codebook",
 }
 
 
@@ -201,7 +305,7 @@ def test_bad_input_is_rejected_and_nothing_published_changes(
     write(raw)
     warehouse = tmp_path / "warehouse"
     shutil.copytree(good_warehouse, warehouse)
-    published_before, raw_before = tree_digest(warehouse), tree_digest(raw)
+    published_before, raw_before = published_digest(warehouse), tree_digest(raw)
     capsys.readouterr()
 
     result = run_idream(raw, warehouse, capsys)
@@ -217,7 +321,14 @@ def test_bad_input_is_rejected_and_nothing_published_changes(
     location = ", ".join(expected)
     assert f"{location}: " in result.stderr, result.stderr
     assert message in result.stderr, result.stderr
-    assert tree_digest(warehouse) == published_before
+    assert "nothing was published" in result.stderr
+    if case in GX_CHECK:
+        assert (
+            f"check {GX_CHECK[case]} on " in result.stderr and " failed (error):" in result.stderr
+        )
+        report = warehouse / "quality" / "index.html"
+        assert f"Data-quality report: {report}" in result.stderr and report.exists()
+    assert published_digest(warehouse) == published_before
     assert tree_digest(raw) == raw_before
 
 
@@ -228,7 +339,7 @@ def test_a_failure_while_publishing_leaves_the_last_brief_intact(
     raw = minimal_programme().write(tmp_path / "raw")
     warehouse = tmp_path / "warehouse"
     shutil.copytree(good_warehouse, warehouse)
-    before = tree_digest(warehouse)
+    before = published_digest(warehouse)
 
     def disk_full(*args, **kwargs):
         raise OSError("No space left on device")
@@ -238,4 +349,4 @@ def test_a_failure_while_publishing_leaves_the_last_brief_intact(
     assert result.exit_code == 1
     assert "No space left on device" in result.stderr
     assert "nothing was published" in result.stderr
-    assert tree_digest(warehouse) == before
+    assert published_digest(warehouse) == before

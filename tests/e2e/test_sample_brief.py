@@ -2,6 +2,7 @@
 every figure of the published brief. The expected figures are parsed from the brief itself
 (tests/reference/, a copy of shared/brief/), not typed in here."""
 
+import json
 import re
 from pathlib import Path
 
@@ -74,13 +75,20 @@ def reference():
 def sample_run(tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("warehouse")
     raw_before = tree_digest(SAMPLE_RAW)
-    result = run_idream(SAMPLE_RAW, warehouse)
+    with pytest.MonkeyPatch.context() as patch:
+        # Capture what `idream run` prints (the run id) without a function-scoped fixture.
+        import io
+
+        out = io.StringIO()
+        patch.setattr("sys.stdout", out)
+        result = run_idream(SAMPLE_RAW, warehouse)
     assert result.exit_code == 0
-    return warehouse, raw_before
+    run_id = re.search(r"idream: run (\S+) succeeded", out.getvalue()).group(1)
+    return warehouse, raw_before, run_id
 
 
 def test_success_marker_table_matches_the_brief(sample_run, reference):
-    warehouse, _ = sample_run
+    warehouse, _, _ = sample_run
     table = pl.read_csv(warehouse / "brief" / "success_markers_by_domain.csv", infer_schema=False)
     assert table["cohort"].to_list() == ["1", "2", "3", "4", "all"]
     for row in table.iter_rows(named=True):
@@ -97,7 +105,7 @@ def test_success_marker_table_matches_the_brief(sample_run, reference):
 
 
 def test_survey_figures_match_the_brief(sample_run, reference):
-    warehouse, _ = sample_run
+    warehouse, _, _ = sample_run
     sections = pl.read_csv(warehouse / "brief" / "survey_sections.csv")
     by_section = {row["section"]: row for row in sections.iter_rows(named=True)}
     for section, (items, pct) in reference["sections"].items():
@@ -114,7 +122,7 @@ def test_survey_figures_match_the_brief(sample_run, reference):
 
 
 def test_survey_item_table_counts_add_up(sample_run):
-    warehouse, _ = sample_run
+    warehouse, _, _ = sample_run
     items = pl.read_csv(warehouse / "brief" / "survey_items.csv")
     assert items.height == 27
     category_columns = [
@@ -133,7 +141,7 @@ def test_survey_item_table_counts_add_up(sample_run):
 
 
 def test_raw_files_are_never_modified(sample_run):
-    _, raw_before = sample_run
+    _, raw_before, _ = sample_run
     assert tree_digest(SAMPLE_RAW) == raw_before
 
 
@@ -157,7 +165,7 @@ def _sample_secrets() -> set[str]:
 
 def test_no_personal_data_or_free_text_in_the_warehouse_or_brief(sample_run):
     """Nothing that identifies a participant, and no free text, reaches any table or file."""
-    warehouse, _ = sample_run
+    warehouse, _, _ = sample_run
     secrets = _sample_secrets()
     with duckdb.connect(str(warehouse / "idream.duckdb"), read_only=True) as connection:
         tables = connection.execute(
@@ -179,7 +187,7 @@ def test_every_model_and_column_in_the_warehouse_is_documented(sample_run):
 
     from orchestration.settings import DBT_PROJECT_DIR
 
-    warehouse, _ = sample_run
+    warehouse, _, _ = sample_run
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
     nodes = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
     assert len(nodes) >= 15
@@ -197,3 +205,43 @@ def test_every_model_and_column_in_the_warehouse_is_documented(sample_run):
             assert node["description"], node["name"]
             assert actual == set(documented), node["name"]
             assert all(column["description"] for column in documented.values()), node["name"]
+
+
+def test_the_sample_passes_every_error_check_and_warns_of_its_duplicate(sample_run):
+    from orchestration.lib.quality.suites import suite_names
+
+    warehouse, _, run_id = sample_run
+    summary = json.loads((warehouse / "quality" / "summary.json").read_text())
+    assert summary["run_id"] == run_id
+    by_suite = {entry["suite"]: entry for entry in summary["suites"]}
+    assert set(by_suite) == set(suite_names())
+    assert all(entry["passed"] and entry["errors"] == 0 for entry in by_suite.values())
+    # The one duplicate submission is reported, resolved by keeping the latest, and
+    # does not block: the brief above was published.
+    warned = {name: entry for name, entry in by_suite.items() if entry["warnings"]}
+    assert list(warned) == ["raw_survey_responses"]
+    assert warned["raw_survey_responses"]["failures"][0]["unexpected_count"] == 2
+    assert all(entry["expectations_evaluated"] > 0 for entry in by_suite.values())
+
+
+def test_the_data_docs_describe_this_run_and_load_nothing_from_the_network(sample_run):
+    from orchestration.lib.quality.docs import remote_loads
+    from orchestration.lib.quality.suites import suite_names
+
+    warehouse, _, run_id = sample_run
+    site = warehouse / "quality"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert run_id in index  # GX validations are named after the Dagster run
+    for suite in suite_names():
+        assert suite in index, suite
+        pages = list((site / "validations" / suite).rglob("*.html"))
+        assert len(pages) == 1, suite  # this run's validation, and no stale one
+    pages = list(site.rglob("*.html"))
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert remote_loads(html) == [], page
+        for local in re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"#]+)"', html):
+            assert (page.parent / local).resolve().exists(), (page, local)
+    assert "great-expectations-web-assets" not in "".join(
+        p.read_text(encoding="utf-8") for p in site.rglob("*.css")
+    )

@@ -52,3 +52,18 @@ def test_publishing_waits_for_the_marts(definitions):
         "marts/mart_survey_section_rates",
         "marts/dim_cohorts",
     } == parents
+
+
+def test_loading_the_definitions_does_not_import_great_expectations():
+    """GX costs about 4 s to import: only the quality checks may pay it, when they run."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from orchestration.definitions import defs; defs(); "
+        "print('great_expectations' in sys.modules, 'dbt.cli.main' in sys.modules)"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert output.stdout.split() == ["False", "False"]

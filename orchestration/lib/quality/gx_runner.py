@@ -1,0 +1,129 @@
+"""Run one suite with Great Expectations and turn its result into a `SuiteResult`.
+
+GX 1.x has no Polars or DuckDB engine that works here (DuckDB is not a supported SQL
+dialect), so a suite validates the pandas copy of its prepared frame. Each run keeps a
+GX file context of its own under the build folder: every check adds its validation to it,
+and the Data Docs site is rebuilt from all validations of the run so far.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from orchestration.lib.quality.results import (
+    ERROR,
+    MAX_PROBLEMS_PER_EXPECTATION,
+    WARNING,
+    ExpectationFailure,
+    SuiteResult,
+    problem_from_row,
+)
+from orchestration.lib.quality.suites import load_suite
+
+SITE_NAME = "quality"
+
+
+def validate(
+    name: str,
+    frame: pl.DataFrame,
+    parameters: dict,
+    context_dir: Path,
+    site_dir: Path,
+    run_name: str | None = None,
+) -> SuiteResult:
+    """`run_name` (the Dagster run id) names the validation in the Data Docs."""
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    suite_json = load_suite(name)
+    report_columns = [c for c in suite_json["meta"]["report_columns"] if c in frame.columns]
+    context = gx.get_context(mode="file", project_root_dir=str(context_dir))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if SITE_NAME not in context.get_site_names():
+        context.add_data_docs_site(
+            site_name=SITE_NAME,
+            site_config={
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(site_dir),
+                },
+            },
+        )
+    suite = context.suites.add_or_update(gx.ExpectationSuite(**suite_json))
+    source = context.data_sources.add_or_update_pandas("frames")
+    asset = next((a for a in source.assets if a.name == name), None) or source.add_dataframe_asset(
+        name
+    )
+    batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) or (
+        asset.add_batch_definition_whole_dataframe("whole")
+    )
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch, suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=[SITE_NAME])],
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": report_columns,
+                "partial_unexpected_count": 5,
+            },
+        )
+    )
+    outcome = checkpoint.run(
+        batch_parameters={"dataframe": frame.to_pandas()},
+        expectation_parameters=parameters,
+        run_id=RunIdentifier(run_name=run_name) if run_name else None,
+    )
+    validation = next(iter(outcome.run_results.values()))
+    return _suite_result(suite_json, validation.results)
+
+
+def _suite_result(suite_json: dict, results) -> SuiteResult:
+    table = suite_json["meta"]["table"]
+    failures = []
+    for result in results:
+        if result.success:
+            continue
+        config = result.expectation_config
+        meta = config.meta or {}
+        details = result.result or {}
+        rows = details.get("unexpected_index_list") or []
+        if result.exception_info and result.exception_info.get("raised_exception"):
+            message = result.exception_info.get(
+                "exception_message", "the expectation could not run"
+            )
+            problems = [problem_from_row(table, {"problem": message}, {})]
+        elif rows and isinstance(rows[0], dict):
+            problems = [
+                problem_from_row(table, meta, row) for row in rows[:MAX_PROBLEMS_PER_EXPECTATION]
+            ]
+        else:
+            problems = [problem_from_row(table, meta, {})]
+        column = config.kwargs.get("column") or config.kwargs.get("column_A") or ""
+        failures.append(
+            ExpectationFailure(
+                expectation=f"{config.type}({column})" if column else config.type,
+                severity=ERROR if str(config.severity.value) == "critical" else WARNING,
+                rule=meta.get("contract_rule", ""),
+                unexpected_count=int(details.get("unexpected_count") or len(rows) or 1),
+                sample=[_plain(v) for v in (details.get("partial_unexpected_list") or [])[:5]],
+                problems=problems,
+            )
+        )
+    return SuiteResult(
+        suite=suite_json["name"], table=table, evaluated=len(results), failures=failures
+    )
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)

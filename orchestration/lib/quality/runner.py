@@ -1,0 +1,72 @@
+"""Run one suite for one pipeline run: prepare its frame, validate, refresh the report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from orchestration.lib import warehouse
+from orchestration.lib.labels import LabelDictionary
+from orchestration.lib.programme import ProgrammeSettings
+from orchestration.lib.quality import docs, frames, gx_runner
+from orchestration.lib.quality.results import SuiteResult
+from orchestration.lib.survey import load_answer_scales
+from orchestration.settings import Settings
+
+
+def run_suite(name: str, settings: Settings, run_id: str) -> SuiteResult:
+    database = settings.build_database_path
+
+    def read(table: str) -> pl.DataFrame:
+        return warehouse.query(database, f"select * from {table}")
+
+    labels = LabelDictionary.load(settings.label_dictionary_path)
+    context = frames.FrameContext(
+        labels=labels,
+        answer_scales=load_answer_scales(settings.answer_categories_path),
+        programme=ProgrammeSettings.load(settings.raw_dir),
+    )
+    frame = frames.PREPARERS[name](read, context)
+    run_dir = _run_dir(settings, run_id)
+    result = gx_runner.validate(
+        name, frame, suite_parameters(labels, read), run_dir / "gx", run_dir / "site"
+    )
+    summaries_dir = run_dir / "summaries"
+    summaries_dir.mkdir(parents=True, exist_ok=True)
+    (summaries_dir / f"{name}.json").write_text(
+        json.dumps(result.summary(), indent=2), encoding="utf-8"
+    )
+    summaries = [
+        json.loads(p.read_text(encoding="utf-8")) for p in sorted(summaries_dir.glob("*.json"))
+    ]
+    docs.publish_report(
+        run_dir / "site",
+        summaries,
+        {"run_id": run_id, "written_at": datetime.now(UTC).isoformat(timespec="seconds")},
+        settings.quality_dir,
+    )
+    return result
+
+
+def suite_parameters(labels: LabelDictionary, read) -> dict:
+    """Values the suites refer to as `$PARAMETER`: allowed label keys come from the same
+    dictionary dbt maps labels with, so the suites never repeat it."""
+    parameters = {f"{field}_keys": sorted(keys) for field, keys in labels.values.items()}
+    parameters["item_count"] = read("raw.survey_codebook").height
+    return parameters
+
+
+def _run_dir(settings: Settings, run_id: str) -> Path:
+    """One GX workspace per run; older runs' workspaces are removed when a new run starts."""
+    root = settings.build_dir / "quality"
+    run_dir = root / run_id
+    if not run_dir.exists():
+        if root.exists():
+            for old in root.iterdir():
+                shutil.rmtree(old, ignore_errors=True)
+        run_dir.mkdir(parents=True)
+    return run_dir
