@@ -67,12 +67,15 @@ def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     print(f"idream: raw data from {settings.raw_dir}", file=sys.stderr)
     try:
-        outcome = run_pipeline()
+        outcome = run_pipeline(settings)
     except (RawDataError, SettingsError) as error:
         print(f"idream: run failed.\n{error}", file=sys.stderr)
         return 1
     if not outcome.success:
-        print(f"idream: run failed; nothing was published.\n{outcome.failure}", file=sys.stderr)
+        print(
+            f"idream: run {outcome.run_id} failed; nothing was published.\n{outcome.failure}",
+            file=sys.stderr,
+        )
         print(
             f"The last good warehouse and brief are unchanged in {settings.warehouse_dir}",
             file=sys.stderr,

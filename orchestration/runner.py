@@ -17,8 +17,12 @@ class RunOutcome:
     failure: str | None = None
 
 
-def run_pipeline() -> RunOutcome:
-    """Materialise every asset once; failures are returned, not raised."""
+def run_pipeline(settings: Settings) -> RunOutcome:
+    """Materialise every asset once; failures are returned, not raised.
+
+    Dagster's resources read the same settings from the environment that `settings` was
+    built from (see `cli.py`); `settings` here only places the report of a stopped run.
+    """
     import dagster as dg
 
     from orchestration.definitions import defs
@@ -33,7 +37,23 @@ def run_pipeline() -> RunOutcome:
     )
     if result.success:
         return RunOutcome(success=True, run_id=result.run_id)
-    return RunOutcome(success=False, run_id=result.run_id, failure=_failure_message(result))
+    failure = _failure_message(result)
+    if not _any_check_ran(result):
+        from datetime import UTC, datetime
+
+        from orchestration.lib.quality.docs import publish_stopped_report
+        from orchestration.settings import Settings
+
+        run = {
+            "run_id": result.run_id,
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        publish_stopped_report(Settings.from_env().quality_dir, run, failure)
+    return RunOutcome(success=False, run_id=result.run_id, failure=failure)
+
+
+def _any_check_ran(result) -> bool:
+    return any(event.event_type_value == "ASSET_CHECK_EVALUATION" for event in result.all_events)
 
 
 def run_dbt(settings: Settings, dbt_args: list[str]) -> int:

@@ -2,6 +2,7 @@
 column, leaves the raw files as they were, and leaves the last good warehouse and brief
 exactly as they were."""
 
+import json
 import shutil
 
 import pytest
@@ -330,6 +331,10 @@ def test_bad_input_is_rejected_and_nothing_published_changes(
         assert f"Data-quality report: {report}" in result.stderr and report.exists()
     assert published_digest(warehouse) == published_before
     assert tree_digest(raw) == raw_before
+    # The quality report describes this run, whether or not any check ran.
+    summary = json.loads((warehouse / "quality" / "summary.json").read_text())
+    assert summary["passed"] is False
+    assert summary["run_id"] in result.stderr or summary["run_id"] in result.stdout
 
 
 def test_a_failure_while_publishing_leaves_the_last_brief_intact(

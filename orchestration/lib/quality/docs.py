@@ -7,6 +7,7 @@ timestamp in its URL (a beacon). Every such URL is rewritten to the vendored cop
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -72,12 +73,48 @@ def publish_report(site_dir: Path, summaries: list[dict], run: dict, quality_dir
                 staged / "static" / "images" / "logo-long.png", stylesheet.parent
             )
             stylesheet.write_text(_LOGO.sub(logo, text), encoding="utf-8")
-    summary = {**run, "suites": summaries, "passed": all(s["passed"] for s in summaries)}
+    summary = run_summary(summaries, run)
     (staged / "summary.json").write_text(
         json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     publish_folder(staged, quality_dir)
     return quality_dir
+
+
+def run_summary(summaries: list[dict], run: dict) -> dict:
+    """One entry per suite of the project: those the run did not reach say so (`ran`)."""
+    from orchestration.lib.quality.suites import load_suite, suite_names
+
+    ran = {summary["suite"]: {**summary, "ran": True} for summary in summaries}
+    entries = [
+        ran.get(name)
+        or {"suite": name, "table": load_suite(name)["meta"]["table"], "ran": False, "passed": None}
+        for name in suite_names()
+    ]
+    passed = all(entry["passed"] for entry in entries if entry["ran"]) and all(
+        e["ran"] for e in entries
+    )
+    return {**run, "passed": passed, "suites": entries}
+
+
+def publish_stopped_report(quality_dir: Path, run: dict, reason: str) -> None:
+    """For a run that stopped before any check ran: the report says so, instead of
+    showing the previous run's results as if they were this one's."""
+    staged = quality_dir.with_name(f".{quality_dir.name}.{run['run_id']}.staged")
+    shutil.rmtree(staged, ignore_errors=True)
+    staged.mkdir(parents=True)
+    summary = {**run_summary([], run), "stopped_before_checks": reason}
+    (staged / "summary.json").write_text(
+        json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    page = (
+        "<!doctype html><meta charset='utf-8'><title>IDREAM data quality</title>"
+        f"<h1>Run {html.escape(run['run_id'])}</h1>"
+        "<p>The run stopped before any data-quality check ran:</p>"
+        f"<pre>{html.escape(reason)}</pre>"
+    )
+    (staged / "index.html").write_text(page, encoding="utf-8")
+    publish_folder(staged, quality_dir)
 
 
 def offline_html(html: str, page: Path, root: Path) -> str:
