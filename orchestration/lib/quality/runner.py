@@ -33,7 +33,7 @@ def run_suite(name: str, settings: Settings, run_id: str) -> SuiteResult:
     frame = frames.PREPARERS[name](read, context)
     run_dir = _run_dir(settings, run_id)
     result = gx_runner.validate(
-        name, frame, suite_parameters(labels, read), run_dir / "gx", run_dir / "site"
+        name, frame, suite_parameters(labels, read), run_dir / "gx", run_dir / "site", run_id
     )
     summaries_dir = run_dir / "summaries"
     summaries_dir.mkdir(parents=True, exist_ok=True)

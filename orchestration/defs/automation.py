@@ -1,0 +1,45 @@
+"""Unattended runs: a daily schedule (stopped until an engineer turns it on) and a sensor
+that requests a run when a file in the raw folder is added, changed or removed."""
+
+import dagster as dg
+
+from orchestration.defs.jobs import idream_pipeline
+from orchestration.defs.resources import PipelineSettings
+from orchestration.lib.fingerprint import folder_state, state_fingerprint
+
+daily_schedule = dg.ScheduleDefinition(
+    name="idream_daily",
+    job=idream_pipeline,
+    cron_schedule="0 6 * * *",
+    # Explicit, so that the run time does not move with the server's locale.
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Every day at 06:00 UTC, the whole pipeline on the raw folder.",
+)
+
+
+@dg.sensor(
+    name="raw_folder_changed",
+    job=idream_pipeline,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description=(
+        "Requests one run per new state of the raw folder: a file added, changed or removed. "
+        "The state is the files' content hashes, so the same state never runs twice."
+    ),
+)
+def raw_folder_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings):
+    state = folder_state(settings.get().raw_dir)
+    fingerprint = state_fingerprint(state)
+    if fingerprint == context.cursor:
+        return dg.SkipReason(
+            f"no file in the raw folder was added, changed or removed ({len(state)} files)"
+        )
+    context.update_cursor(fingerprint)
+    # The run key makes Dagster itself refuse a second run for the same state.
+    return dg.RunRequest(run_key=fingerprint, tags={"idream/raw_fingerprint": fingerprint})
+
+
+@dg.definitions
+def automation() -> dg.Definitions:
+    return dg.Definitions(schedules=[daily_schedule], sensors=[raw_folder_sensor])

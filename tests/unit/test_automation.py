@@ -1,0 +1,74 @@
+"""The job, schedule and sensor exist, target the whole pipeline, and the sensor requests
+exactly one run per new state of the raw folder."""
+
+import shutil
+
+import dagster as dg
+import pytest
+
+from orchestration.definitions import defs
+from orchestration.defs.automation import daily_schedule, raw_folder_sensor
+from orchestration.defs.resources import PipelineSettings
+from orchestration.settings import Settings
+from tests.programmes import minimal_programme
+
+
+@pytest.fixture(scope="module")
+def definitions():
+    return defs()
+
+
+def test_schedule_and_sensor_run_the_whole_pipeline_job(definitions):
+    job = definitions.resolve_job_def("idream_pipeline")
+    assert definitions.resolve_schedule_def("idream_daily").job_name == job.name
+    assert definitions.resolve_sensor_def("raw_folder_changed").job_name == job.name
+    keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
+    assert {"raw/participants", "marts/mart_domain_rates", "publish/evidence_brief"} <= keys
+
+
+def test_the_schedule_is_stopped_by_default_and_has_a_timezone():
+    assert daily_schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert daily_schedule.execution_timezone == "UTC"
+
+
+def _evaluate(raw_dir, cursor):
+    settings = PipelineSettings.from_settings(
+        Settings(
+            raw_dir=raw_dir, warehouse_dir=raw_dir.parent / "wh", key_file=raw_dir.parent / "k"
+        )
+    )
+    context = dg.build_sensor_context(cursor=cursor, resources={"settings": settings})
+    result = raw_folder_sensor(context)
+    return result, context.cursor
+
+
+def test_the_sensor_requests_one_run_per_new_state_of_the_raw_folder(tmp_path):
+    raw = minimal_programme().write(tmp_path / "raw")
+
+    first, cursor = _evaluate(raw, None)
+    assert isinstance(first, dg.RunRequest) and first.run_key == cursor
+
+    unchanged, same_cursor = _evaluate(raw, cursor)
+    assert isinstance(unchanged, dg.SkipReason) and same_cursor == cursor
+
+    # Re-saving a file with the same bytes is not a change; an Excel lock file is not data.
+    shutil.copy(raw / "survey" / "survey.csv", raw / "survey" / "copy.tmp")
+    (raw / "survey" / "copy.tmp").replace(raw / "survey" / "survey.csv")
+    (raw / "success_markers" / "~$cohort_1.xlsx").write_bytes(b"lock")
+    assert isinstance(_evaluate(raw, cursor)[0], dg.SkipReason)
+
+    (raw / "survey" / "late.csv").write_text("response_id,submitted_at,cohort,con_01\n")
+    added, added_cursor = _evaluate(raw, cursor)
+    assert isinstance(added, dg.RunRequest) and added.run_key == added_cursor != cursor
+
+    (raw / "survey" / "late.csv").write_text(
+        "response_id,submitted_at,cohort,con_01\nr9,2024-01-01,1,Agree\n"
+    )
+    changed, changed_cursor = _evaluate(raw, added_cursor)
+    assert isinstance(changed, dg.RunRequest) and changed_cursor not in (cursor, added_cursor)
+
+    (raw / "survey" / "late.csv").unlink()
+    removed, removed_cursor = _evaluate(raw, changed_cursor)
+    # Back to the first state: a new request after the change, with the first state's key,
+    # which Dagster's run-key deduplication then refuses to run a second time.
+    assert isinstance(removed, dg.RunRequest) and removed_cursor == cursor
