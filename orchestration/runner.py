@@ -42,13 +42,12 @@ def run_pipeline(settings: Settings) -> RunOutcome:
         from datetime import UTC, datetime
 
         from orchestration.lib.quality.docs import publish_stopped_report
-        from orchestration.settings import Settings
 
         run = {
             "run_id": result.run_id,
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        publish_stopped_report(Settings.from_env().quality_dir, run, failure)
+        publish_stopped_report(settings.quality_dir, run, failure, settings.scratch_dir)
     return RunOutcome(success=False, run_id=result.run_id, failure=failure)
 
 

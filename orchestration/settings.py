@@ -68,6 +68,11 @@ class Settings:
         return self.warehouse_dir / BUILD_FOLDER
 
     @property
+    def scratch_dir(self) -> Path:
+        """Staging space for publishing; what a killed run leaves here, the next one removes."""
+        return self.build_dir / "scratch"
+
+    @property
     def build_database_path(self) -> Path:
         # Same file name as the published warehouse: DuckDB names the catalog after the
         # file, and the views dbt writes refer to that catalog by name.

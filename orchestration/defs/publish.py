@@ -7,7 +7,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from orchestration.defs.resources import PipelineSettings
 from orchestration.defs.transform import idream_dbt_models
-from orchestration.lib import brief, publishing
+from orchestration.lib import brief, publishing, warehouse
 
 
 @dg.asset(
@@ -15,7 +15,10 @@ from orchestration.lib import brief, publishing
     group_name="publish",
     kinds={"csv", "markdown", "duckdb"},
     owners=["team:monitoring-evaluation"],
-    deps=[get_asset_key_for_model([idream_dbt_models], mart) for mart in publishing.MARTS],
+    deps=[
+        *[get_asset_key_for_model([idream_dbt_models], mart) for mart in publishing.MARTS],
+        dg.AssetKey(["quality", "report"]),
+    ],
     description=(
         "Writes the brief's tables (success_markers_by_domain.csv, survey_sections.csv, "
         "survey_items.csv, brief.md) and then replaces <warehouse>/idream.duckdb and "
@@ -27,13 +30,12 @@ def evidence_brief(
     context: dg.AssetExecutionContext, settings: PipelineSettings
 ) -> dg.MaterializeResult:
     s, started = settings.get(), time.monotonic()
-    staged = s.build_dir / f"brief-{context.run.run_id}"
-    try:
-        tables = publishing.load_brief_tables(s.build_database_path)
-        written = publishing.write_brief(tables, staged)
-        publishing.publish(s.build_database_path, staged, s.database_path, s.brief_dir)
-    finally:
-        publishing.discard(staged)
+    run_id = context.run.run_id
+    warehouse.clean_scratch(s.scratch_dir, run_id)
+    staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")
+    tables = publishing.load_brief_tables(s.build_database_path)
+    written = publishing.write_brief(tables, staged)
+    publishing.publish(s, staged, run_id)
     context.log.info(
         f"published {s.database_path} and {len(written)} brief files to {s.brief_dir} "
         f"in {time.monotonic() - started:.2f}s"

@@ -8,6 +8,8 @@ from the programme settings) are reported on the check and in the report, and do
 No `from __future__ import annotations` here: Dagster reads the context annotation.
 """
 
+import json
+
 import dagster as dg
 
 from orchestration.defs.resources import PipelineSettings
@@ -66,6 +68,46 @@ def _build_check(suite: str) -> dg.AssetChecksDefinition:
     return _check
 
 
+@dg.asset(
+    key=["quality", "report"],
+    group_name="quality",
+    kinds={"great_expectations", "html"},
+    owners=["team:monitoring-evaluation"],
+    deps=sorted(
+        {dg.AssetKey(load_suite(suite)["meta"]["table"].split(".")) for suite in suite_names()},
+        key=lambda key: key.path,
+    ),
+    description=(
+        "The run's data-quality report, <warehouse>/quality/ (GX Data Docs, offline, and "
+        "summary.json). Every check rewrites it as it runs, so it exists even for a failed "
+        "run; this asset records its verdict once every checked table passed its "
+        "error-level checks."
+    ),
+)
+def quality_report(
+    context: dg.AssetExecutionContext, settings: PipelineSettings
+) -> dg.MaterializeResult:
+    s = settings.get()
+    summary = json.loads((s.quality_dir / "summary.json").read_text(encoding="utf-8"))
+    ran = [suite for suite in summary["suites"] if suite["ran"]]
+    warnings = sum(suite.get("warnings", 0) for suite in ran)
+    context.log.info(
+        f"quality report: {len(ran)} suites ran, {warnings} warning(s); {s.quality_dir}/index.html"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "suites_run": len(ran),
+            "suites_passed": sum(1 for suite in ran if suite["passed"]),
+            "warnings": warnings,
+            "gx_run_id": summary["run_id"],
+            "report": dg.MetadataValue.path(str(s.quality_dir / "index.html")),
+        }
+    )
+
+
 @dg.definitions
 def quality_checks() -> dg.Definitions:
-    return dg.Definitions(asset_checks=[_build_check(suite) for suite in suite_names()])
+    return dg.Definitions(
+        assets=[quality_report],
+        asset_checks=[_build_check(suite) for suite in suite_names()],
+    )

@@ -4,12 +4,12 @@ was written."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import polars as pl
 
 from orchestration.lib import brief, warehouse
+from orchestration.settings import Settings
 
 MARTS = ("mart_domain_rates", "mart_survey_item_rates", "mart_survey_section_rates", "dim_cohorts")
 
@@ -46,11 +46,10 @@ def write_brief(tables: brief.BriefTables, out_dir: Path) -> list[Path]:
     return written
 
 
-def publish(build_database: Path, staged_brief: Path, database: Path, brief_dir: Path) -> None:
+def publish(settings: Settings, staged_brief: Path, run_id: str) -> None:
     """Swap the warehouse, then the brief; each swap is one atomic rename."""
-    warehouse.publish_database(build_database, database)
-    warehouse.publish_folder(staged_brief, brief_dir)
-
-
-def discard(staged_brief: Path) -> None:
-    shutil.rmtree(staged_brief, ignore_errors=True)
+    scratch = settings.scratch_dir
+    warehouse.publish_database(
+        settings.build_database_path, settings.database_path, scratch, run_id
+    )
+    warehouse.publish_folder(staged_brief, settings.brief_dir, scratch, run_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 import duckdb
@@ -46,7 +45,26 @@ def query(path: Path, sql: str) -> pl.DataFrame:
         return connection.execute(sql).pl()
 
 
-def publish_database(build_path: Path, published_path: Path) -> None:
+def clean_scratch(scratch: Path, run_id: str) -> None:
+    """Remove what killed runs left in the scratch folder; this run's entries stay."""
+    if not scratch.is_dir():
+        return
+    for leftover in scratch.iterdir():
+        if f".{run_id}." not in leftover.name:
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+
+
+def scratch_path(scratch: Path, name: str, run_id: str, suffix: str) -> Path:
+    """Staging paths live in the warehouse folder's scratch space: the same file system as
+    what they replace (so a rename is atomic), and out of analysts' sight."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    return scratch / f"{name}.{run_id}.{suffix}"
+
+
+def publish_database(build_path: Path, published_path: Path, scratch: Path, run_id: str) -> None:
     """Copy the finished build over the published warehouse in one atomic rename.
 
     The copy is checkpointed first so the file holds everything (no write-ahead log),
@@ -54,7 +72,7 @@ def publish_database(build_path: Path, published_path: Path) -> None:
     """
     with connect(build_path) as connection:
         connection.execute("checkpoint")
-    staged = published_path.with_name(f".{published_path.name}.{uuid.uuid4().hex}.tmp")
+    staged = scratch_path(scratch, published_path.name, run_id, "tmp")
     try:
         shutil.copyfile(build_path, staged)
         _fsync(staged)
@@ -64,9 +82,9 @@ def publish_database(build_path: Path, published_path: Path) -> None:
     _fsync_dir(published_path.parent)
 
 
-def publish_folder(staged_dir: Path, published_dir: Path) -> None:
+def publish_folder(staged_dir: Path, published_dir: Path, scratch: Path, run_id: str) -> None:
     """Swap a fully written folder into place; the old one is removed only afterwards."""
-    retired = published_dir.with_name(f".{published_dir.name}.{uuid.uuid4().hex}.old")
+    retired = scratch_path(scratch, published_dir.name, run_id, "old")
     if published_dir.exists():
         os.replace(published_dir, retired)
     os.replace(staged_dir, published_dir)

@@ -29,7 +29,8 @@ def test_assets_are_grouped_ingest_transform_publish(definitions):
     assert groups["marts/mart_domain_rates"] == "transform"
     assert groups["reference/label_dictionary"] == "transform"
     assert groups["publish/evidence_brief"] == "publish"
-    assert set(groups.values()) == {"ingest", "transform", "publish"}
+    assert groups["quality/report"] == "quality"
+    assert set(groups.values()) == {"ingest", "transform", "quality", "publish"}
 
 
 def test_dbt_sources_are_the_ingest_assets(definitions):
@@ -40,7 +41,7 @@ def test_dbt_sources_are_the_ingest_assets(definitions):
     assert graph.get(dg.AssetKey(["raw", "survey_answers"])).is_materializable
 
 
-def test_publishing_waits_for_the_marts(definitions):
+def test_publishing_waits_for_the_marts_and_the_quality_report(definitions):
     graph = definitions.resolve_asset_graph()
     parents = {
         key.to_user_string()
@@ -51,6 +52,7 @@ def test_publishing_waits_for_the_marts(definitions):
         "marts/mart_survey_item_rates",
         "marts/mart_survey_section_rates",
         "marts/dim_cohorts",
+        "quality/report",
     } == parents
 
 

@@ -14,7 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
-from orchestration.lib.warehouse import publish_folder
+from orchestration.lib.warehouse import clean_scratch, publish_folder, scratch_path
 
 ASSETS_DIR = Path(__file__).resolve().parents[3] / "expectations" / "data_docs_assets"
 VENDOR = {
@@ -53,9 +53,12 @@ _STATIC_LINK = re.compile(r'(src|href)="(?:\.\./)*static/')
 _LOGO = re.compile(r"https://great-expectations-web-assets\.s3[^\"')\s]+")
 
 
-def publish_report(site_dir: Path, summaries: list[dict], run: dict, quality_dir: Path) -> Path:
+def publish_report(
+    site_dir: Path, summaries: list[dict], run: dict, quality_dir: Path, scratch: Path
+) -> Path:
     """Copy the site, make it offline, add summary.json, and swap it in as `quality_dir`."""
-    staged = quality_dir.with_name(f".{quality_dir.name}.{run['run_id']}.staged")
+    clean_scratch(scratch, run["run_id"])
+    staged = scratch_path(scratch, quality_dir.name, run["run_id"], "staged")
     shutil.rmtree(staged, ignore_errors=True)
     if site_dir.exists():
         shutil.copytree(site_dir, staged)
@@ -77,7 +80,7 @@ def publish_report(site_dir: Path, summaries: list[dict], run: dict, quality_dir
     (staged / "summary.json").write_text(
         json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
-    publish_folder(staged, quality_dir)
+    publish_folder(staged, quality_dir, scratch, run["run_id"])
     return quality_dir
 
 
@@ -97,10 +100,11 @@ def run_summary(summaries: list[dict], run: dict) -> dict:
     return {**run, "passed": passed, "suites": entries}
 
 
-def publish_stopped_report(quality_dir: Path, run: dict, reason: str) -> None:
+def publish_stopped_report(quality_dir: Path, run: dict, reason: str, scratch: Path) -> None:
     """For a run that stopped before any check ran: the report says so, instead of
     showing the previous run's results as if they were this one's."""
-    staged = quality_dir.with_name(f".{quality_dir.name}.{run['run_id']}.staged")
+    clean_scratch(scratch, run["run_id"])
+    staged = scratch_path(scratch, quality_dir.name, run["run_id"], "staged")
     shutil.rmtree(staged, ignore_errors=True)
     staged.mkdir(parents=True)
     summary = {**run_summary([], run), "stopped_before_checks": reason}
@@ -114,7 +118,7 @@ def publish_stopped_report(quality_dir: Path, run: dict, reason: str) -> None:
         f"<pre>{html.escape(reason)}</pre>"
     )
     (staged / "index.html").write_text(page, encoding="utf-8")
-    publish_folder(staged, quality_dir)
+    publish_folder(staged, quality_dir, scratch, run["run_id"])
 
 
 def offline_html(html: str, page: Path, root: Path) -> str:

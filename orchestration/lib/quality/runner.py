@@ -48,6 +48,7 @@ def run_suite(name: str, settings: Settings, run_id: str) -> SuiteResult:
         summaries,
         {"run_id": run_id, "written_at": datetime.now(UTC).isoformat(timespec="seconds")},
         settings.quality_dir,
+        settings.scratch_dir,
     )
     return result
 
