@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run every asset on the raw folder and publish the brief")
     run.add_argument("--raw-dir", type=Path, help="raw folder (default: $IDREAM_RAW_DIR or raw/)")
+    run.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     run.add_argument(
         "--warehouse-dir",
         type=Path,
@@ -61,11 +62,20 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["IDREAM_WAREHOUSE_DIR"] = str(args.warehouse_dir)
 
     from orchestration.lib.errors import RawDataError
+    from orchestration.lib.publishing import up_to_date
     from orchestration.runner import run_pipeline
     from orchestration.settings import Settings, SettingsError
 
     settings = Settings.from_env()
     print(f"idream: raw data from {settings.raw_dir}", file=sys.stderr)
+    current = None if args.force else up_to_date(settings)
+    if current:
+        print(
+            f"idream: nothing changed since run {current} (same raw files, code and key); "
+            f"the published outputs are current.\n  warehouse: {settings.database_path}\n"
+            f"  brief:     {settings.brief_dir}/   (use --force to rebuild anyway)"
+        )
+        return 0
     try:
         outcome = run_pipeline(settings)
     except (RawDataError, SettingsError) as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orchestration.dbt_manifest import run_dbt_command
+from orchestration.lib.fingerprint import FINGERPRINT_TAG
 from orchestration.settings import Settings
 
 JOB_NAME = "idream_pipeline"
@@ -29,9 +30,11 @@ def run_pipeline(settings: Settings) -> RunOutcome:
 
     job = defs().resolve_job_def(JOB_NAME)
     instance = dg.DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
+    fingerprint = settings.fingerprint()
     result = job.execute_in_process(
         instance=instance,
         raise_on_error=False,
+        tags={FINGERPRINT_TAG: fingerprint} if fingerprint else None,
         # Step-by-step progress, not Dagster's per-event debug stream.
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )

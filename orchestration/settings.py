@@ -68,6 +68,16 @@ class Settings:
         return self.warehouse_dir / BUILD_FOLDER
 
     @property
+    def published_state_path(self) -> Path:
+        """The fingerprint of the inputs of the outputs now published (see lib/fingerprint.py)."""
+        return self.build_dir / "published.json"
+
+    def fingerprint(self) -> str | None:
+        from orchestration.lib.fingerprint import pipeline_fingerprint
+
+        return pipeline_fingerprint(self.raw_dir, PROJECT_ROOT, self.key_file, self.production)
+
+    @property
     def scratch_dir(self) -> Path:
         """Staging space for publishing; what a killed run leaves here, the next one removes."""
         return self.build_dir / "scratch"

@@ -29,14 +29,15 @@ class RunResult:
     stderr: str
 
 
-def run_idream(raw_dir: Path, warehouse_dir: Path, capsys=None) -> RunResult:
+def run_idream(raw_dir: Path, warehouse_dir: Path, capsys=None, force: bool = False) -> RunResult:
     """`idream run` in this process, as a user would call it; the environment is restored."""
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("IDREAM_RAW_DIR", raising=False)
         patch.delenv("IDREAM_WAREHOUSE_DIR", raising=False)
         # cli.main writes the paths into the environment for Dagster's resources; leaving
         # the context restores what was there before.
-        code = cli.main(["run", "--raw-dir", str(raw_dir), "--warehouse-dir", str(warehouse_dir)])
+        arguments = ["run", "--raw-dir", str(raw_dir), "--warehouse-dir", str(warehouse_dir)]
+        code = cli.main([*arguments, "--force"] if force else arguments)
     captured = capsys.readouterr() if capsys else None
     return RunResult(code, captured.out if captured else "", captured.err if captured else "")
 

@@ -5,17 +5,31 @@ import dagster as dg
 
 from orchestration.defs.jobs import idream_pipeline
 from orchestration.defs.resources import PipelineSettings
-from orchestration.lib.fingerprint import folder_state, state_fingerprint
+from orchestration.lib.fingerprint import FINGERPRINT_TAG, folder_state, state_fingerprint
+from orchestration.lib.publishing import up_to_date
 
-daily_schedule = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="idream_daily",
     job=idream_pipeline,
     cron_schedule="0 6 * * *",
     # Explicit, so that the run time does not move with the server's locale.
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Every day at 06:00 UTC, the whole pipeline on the raw folder.",
+    description=(
+        "Every day at 06:00 UTC, the whole pipeline on the raw folder; skipped when the raw "
+        "files, code and key are those the published outputs were built from."
+    ),
 )
+def daily_schedule(context: dg.ScheduleEvaluationContext, settings: PipelineSettings):
+    s = settings.get()
+    current = up_to_date(s)
+    if current:
+        return dg.SkipReason(
+            f"nothing changed since run {current}; the published outputs are current"
+        )
+    fingerprint = s.fingerprint()
+    return dg.RunRequest(tags={FINGERPRINT_TAG: fingerprint} if fingerprint else {})
 
 
 @dg.sensor(
@@ -37,7 +51,11 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, settings: PipelineSet
         )
     context.update_cursor(fingerprint)
     # The run key makes Dagster itself refuse a second run for the same state.
-    return dg.RunRequest(run_key=fingerprint, tags={"idream/raw_fingerprint": fingerprint})
+    tags = {"idream/raw_fingerprint": fingerprint}
+    inputs = settings.get().fingerprint()
+    if inputs:
+        tags[FINGERPRINT_TAG] = inputs
+    return dg.RunRequest(run_key=fingerprint, tags=tags)
 
 
 @dg.definitions

@@ -8,6 +8,7 @@ from dagster_dbt import get_asset_key_for_model
 from orchestration.defs.resources import PipelineSettings
 from orchestration.defs.transform import idream_dbt_models
 from orchestration.lib import brief, publishing, warehouse
+from orchestration.lib.fingerprint import FINGERPRINT_TAG
 
 
 @dg.asset(
@@ -36,6 +37,9 @@ def evidence_brief(
     tables = publishing.load_brief_tables(s.build_database_path)
     written = publishing.write_brief(tables, staged)
     publishing.publish(s, staged, run_id)
+    # Inputs fingerprinted when the run started (idream run, sensor), else now.
+    fingerprint = context.run.tags.get(FINGERPRINT_TAG) or s.fingerprint()
+    publishing.record_published(s.published_state_path, fingerprint, run_id)
     context.log.info(
         f"published {s.database_path} and {len(written)} brief files to {s.brief_dir} "
         f"in {time.monotonic() - started:.2f}s"

@@ -37,3 +37,66 @@ def folder_state(folder: Path) -> dict[str, str]:
 
 def state_fingerprint(state: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+# What decides a run's outputs besides the raw files: the code, the dbt project, the
+# suites, and the versions of the packages that compute.
+CODE_FOLDERS = (
+    "orchestration",
+    "transforms/models",
+    "transforms/macros",
+    "transforms/seeds",
+    "transforms/tests",
+    "expectations/suites",
+)
+CODE_FILES = ("transforms/dbt_project.yml", "transforms/profiles.yml")
+PACKAGES = (
+    "dagster",
+    "dagster-dbt",
+    "dbt-core",
+    "dbt-duckdb",
+    "duckdb",
+    "polars",
+    "fastexcel",
+    "great-expectations",
+)
+FINGERPRINT_TAG = "idream/fingerprint"
+
+
+def code_state(project_root: Path) -> dict[str, str]:
+    from importlib.metadata import version
+
+    state = {}
+    for folder in CODE_FOLDERS:
+        for name, digest in folder_state(project_root / folder).items():
+            if "__pycache__" not in name:
+                state[f"{folder}/{name}"] = digest
+    for name in CODE_FILES:
+        state[name] = file_digest(project_root / name)
+    for package in PACKAGES:
+        state[f"package:{package}"] = version(package)
+    return state
+
+
+def pipeline_fingerprint(
+    raw_dir: Path, project_root: Path, key_file: Path, production: bool
+) -> str | None:
+    """One hash of everything a run's outputs depend on; None when it cannot be known
+    without running (no key yet: the run will create one)."""
+    if not key_file.exists():
+        return None
+    state = {
+        "raw": state_fingerprint(folder_state(raw_dir)),
+        "code": state_fingerprint(code_state(project_root)),
+        # A new key means new pseudonyms everywhere. Its hash is stored, never the key.
+        "key": file_digest(key_file),
+        "production": str(production),
+    }
+    return state_fingerprint(state)
+
+
+def read_published(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None

@@ -4,11 +4,13 @@ was written."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
 
 from orchestration.lib import brief, warehouse
+from orchestration.lib.fingerprint import read_published
 from orchestration.settings import Settings
 
 MARTS = ("mart_domain_rates", "mart_survey_item_rates", "mart_survey_section_rates", "dim_cohorts")
@@ -53,3 +55,21 @@ def publish(settings: Settings, staged_brief: Path, run_id: str) -> None:
         settings.build_database_path, settings.database_path, scratch, run_id
     )
     warehouse.publish_folder(staged_brief, settings.brief_dir, scratch, run_id)
+
+
+def record_published(path: Path, fingerprint: str | None, run_id: str) -> None:
+    """Written last: a run killed before this line is simply not a no-op for the next one."""
+    record = {"fingerprint": fingerprint, "run_id": run_id}
+    staged = path.with_suffix(".tmp")
+    staged.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    staged.replace(path)
+
+
+def up_to_date(settings: Settings) -> str | None:
+    """The run id of the published outputs when nothing they depend on has changed since:
+    the same raw files, code, package versions and key. Costs a hash of the files, not a run."""
+    published = read_published(settings.published_state_path)
+    if not published or not settings.database_path.exists() or not settings.brief_dir.exists():
+        return None
+    fingerprint = settings.fingerprint()
+    return published["run_id"] if fingerprint and fingerprint == published["fingerprint"] else None

@@ -350,7 +350,8 @@ def test_a_failure_while_publishing_leaves_the_last_brief_intact(
         raise OSError("No space left on device")
 
     monkeypatch.setattr(publishing, "publish", disk_full)
-    result = run_idream(raw, warehouse, capsys)
+    # The same programme as the good run: only --force makes it run again.
+    result = run_idream(raw, warehouse, capsys, force=True)
     assert result.exit_code == 1
     assert "No space left on device" in result.stderr
     assert "nothing was published" in result.stderr

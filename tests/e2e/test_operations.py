@@ -134,3 +134,25 @@ def test_a_run_killed_at_any_point_leaves_the_last_good_outputs_and_the_next_run
     # No clean-up in between: the next run succeeds.
     assert run_idream(new_raw, warehouse).exit_code == 0
     assert published_participants(warehouse) == 3
+
+
+def test_a_run_with_nothing_changed_is_a_quick_no_op_and_a_changed_file_runs(
+    two_programmes, tmp_path, capsys
+):
+    old_raw, _, old_warehouse = two_programmes
+    warehouse = _copy_of(old_warehouse, tmp_path)
+    before = published_digest(warehouse)
+    capsys.readouterr()
+
+    started = time.monotonic()
+    result = run_idream(old_raw, warehouse, capsys)
+    assert result.exit_code == 0 and "nothing changed since run" in result.stdout
+    assert published_digest(warehouse) == before
+    # Not a timing test: a no-op never starts Dagster or dbt, which alone take longer.
+    assert time.monotonic() - started < 5
+
+    raw = tmp_path / "raw"
+    shutil.copytree(old_raw, raw)
+    (raw / "programme.toml").write_text('[cohort_sizes]\n"1" = 2\n')
+    result = run_idream(raw, warehouse, capsys)
+    assert result.exit_code == 0 and "succeeded" in result.stdout

@@ -31,6 +31,28 @@ def test_the_schedule_is_stopped_by_default_and_has_a_timezone():
     assert daily_schedule.execution_timezone == "UTC"
 
 
+def test_the_schedule_skips_a_day_on_which_nothing_changed(tmp_path):
+    from orchestration.lib.publishing import record_published
+
+    raw = minimal_programme().write(tmp_path / "raw")
+    settings = Settings(raw_dir=raw, warehouse_dir=tmp_path / "wh", key_file=tmp_path / "k.key")
+    settings.key_file.write_text("k" * 32)
+    resources = {"settings": PipelineSettings.from_settings(settings)}
+
+    def evaluate():
+        return daily_schedule.evaluate_tick(dg.build_schedule_context(resources=resources))
+
+    assert len(evaluate().run_requests) == 1  # nothing published yet
+    settings.brief_dir.mkdir(parents=True)
+    settings.database_path.write_bytes(b"published")
+    settings.build_dir.mkdir(parents=True, exist_ok=True)
+    record_published(settings.published_state_path, settings.fingerprint(), "run-1")
+    skipped = evaluate()
+    assert not skipped.run_requests and "run-1" in skipped.skip_message
+    (raw / "survey" / "survey.csv").write_text("response_id,submitted_at,cohort,con_01\n")
+    assert len(evaluate().run_requests) == 1  # a raw file changed
+
+
 def _evaluate(raw_dir, cursor):
     settings = PipelineSettings.from_settings(
         Settings(
