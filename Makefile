@@ -40,9 +40,10 @@ dev: setup
 sample: setup
 	$(BIN)/idream generate-sample --out raw
 
+# The catalog of every model and column, as one file that opens offline from disk.
 docs: setup
-	$(BIN)/idream dbt docs generate
-	@echo "dbt docs: open transforms/target/index.html (or: $(BIN)/idream dbt docs serve)"
+	$(BIN)/idream dbt docs generate --static
+	@echo "dbt docs: open transforms/target/static_index.html"
 
 clean:
 	rm -rf $(VENV) transforms/target transforms/logs
