@@ -41,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run every asset on the raw folder and publish the brief")
     run.add_argument("--raw-dir", type=Path, help="raw folder (default: $IDREAM_RAW_DIR or raw/)")
-    run.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    run.add_argument(
+        "--force", action="store_true", help="re-read every file and rebuild every model"
+    )
     run.add_argument(
         "--warehouse-dir",
         type=Path,
@@ -77,7 +79,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 0
     try:
-        outcome = run_pipeline(settings)
+        outcome = run_pipeline(settings, full_rebuild=args.force)
     except (RawDataError, SettingsError) as error:
         print(f"idream: run failed.\n{error}", file=sys.stderr)
         return 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orchestration.dbt_manifest import run_dbt_command
-from orchestration.lib.fingerprint import FINGERPRINT_TAG
+from orchestration.lib.fingerprint import FINGERPRINT_TAG, FULL_REBUILD_TAG
 from orchestration.settings import Settings
 
 JOB_NAME = "idream_pipeline"
@@ -18,7 +18,7 @@ class RunOutcome:
     failure: str | None = None
 
 
-def run_pipeline(settings: Settings) -> RunOutcome:
+def run_pipeline(settings: Settings, full_rebuild: bool = False) -> RunOutcome:
     """Materialise every asset once; failures are returned, not raised.
 
     Dagster's resources read the same settings from the environment that `settings` was
@@ -34,7 +34,8 @@ def run_pipeline(settings: Settings) -> RunOutcome:
     result = job.execute_in_process(
         instance=instance,
         raise_on_error=False,
-        tags={FINGERPRINT_TAG: fingerprint} if fingerprint else None,
+        tags=({FINGERPRINT_TAG: fingerprint} if fingerprint else {})
+        | ({FULL_REBUILD_TAG: "true"} if full_rebuild else {}),
         # Step-by-step progress, not Dagster's per-event debug stream.
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )

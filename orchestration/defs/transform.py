@@ -8,7 +8,9 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.resources import PipelineSettings
-from orchestration.lib import warehouse
+from orchestration.lib import dbt_state, warehouse
+from orchestration.lib.fingerprint import FULL_REBUILD_TAG
+from orchestration.settings import DBT_PROJECT_DIR
 
 PIPELINE_TARGET = Path("target") / "pipeline"
 
@@ -46,26 +48,51 @@ def idream_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: PipelineSettings
 ):
     database_path = settings.get().build_database_path
-    # One fixed target folder (dagster-dbt otherwise makes a new one per run, forever), which
-    # also keeps dbt's partial-parse state from one run to the next.
-    invocation = dbt.cli(
-        dbt_build_args(str(database_path)), context=context, target_path=PIPELINE_TARGET
-    )
-    events = list(invocation.stream())
-    outputs = {
-        event.output_name: context.asset_key_for_output(event.output_name).path
-        for event in events
-        if isinstance(event, dg.Output)
-    }
-    extra = table_metadata(database_path, [tuple(path[-2:]) for path in outputs.values()])
+    project = dbt_state.project_fingerprint(DBT_PROJECT_DIR)
+    full = context.run.tags.get(FULL_REBUILD_TAG) == "true"
+    changed = None if full else dbt_state.changed_sources(database_path, project)
+    events = []
+    if changed is None or changed:
+        args = dbt_build_args(str(database_path))
+        if changed:
+            context.log.info(
+                f"rebuilding what depends on the re-landed raw.{', raw.'.join(changed)}"
+            )
+            args += dbt_state.selection(changed)
+        # One fixed target folder (dagster-dbt otherwise makes a new one per run, forever),
+        # which also keeps dbt's partial-parse state from one run to the next.
+        invocation = dbt.cli(args, context=context, target_path=PIPELINE_TARGET)
+        events = list(invocation.stream())
+        dbt_state.record_built(database_path, project)
+    else:
+        context.log.info(
+            "no raw table was re-landed and the dbt project is unchanged: no dbt build"
+        )
+    built = {event.output_name for event in events if isinstance(event, dg.Output)}
+    selected = [
+        context.assets_def.get_output_name_for_asset_key(key) for key in context.selected_asset_keys
+    ]
+    kept = [name for name in selected if name not in built]
+    keys = {name: context.asset_key_for_output(name).path for name in [*built, *kept]}
+    extra = table_metadata(database_path, [tuple(path[-2:]) for path in keys.values()])
     for event in events:
         if isinstance(event, dg.Output):
-            path = tuple(outputs[event.output_name][-2:])
             event = dg.Output(
                 value=event.value,
                 output_name=event.output_name,
-                metadata={**event.metadata, **extra.get(path, {})},
+                metadata={
+                    **event.metadata,
+                    **extra.get(tuple(keys[event.output_name][-2:]), {}),
+                    "rebuilt": True,
+                },
                 data_version=event.data_version,
                 tags=event.tags,
             )
         yield event
+    # Models upstream data did not touch stay as the last successful build left them.
+    for name in kept:
+        yield dg.Output(
+            None,
+            output_name=name,
+            metadata={**extra.get(tuple(keys[name][-2:]), {}), "rebuilt": False},
+        )

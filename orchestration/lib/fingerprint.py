@@ -61,6 +61,8 @@ PACKAGES = (
     "great-expectations",
 )
 FINGERPRINT_TAG = "idream/fingerprint"
+# A run with this tag set to "true" redoes every landing and rebuilds every model.
+FULL_REBUILD_TAG = "idream/full_rebuild"
 
 
 def code_state(project_root: Path) -> dict[str, str]:

@@ -8,6 +8,7 @@ values); the contract's value rules are checked on the landed tables by the GX s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,25 @@ import polars as pl
 
 from orchestration.lib import raw_files, roster, success_markers, survey
 from orchestration.lib.errors import Problem, RawDataError, display_path
+from orchestration.lib.fingerprint import file_digest, state_fingerprint
 from orchestration.lib.readers import has_sheet, read_csv, read_sheet
 
 T = TypeVar("T")
+
+
+def input_fingerprint(paths: list[Path], raw_dir: Path, **extra: str) -> str:
+    """What a landing depends on: its files' bytes, the ingest code, and `extra` (the key,
+    an upstream landing). Equal fingerprints mean re-landing would give the same tables."""
+    state = {display_path(path, raw_dir): file_digest(path) for path in paths}
+    state |= {f"extra:{name}": value for name, value in extra.items()}
+    state["code"] = _ingest_code_version()
+    return state_fingerprint(state)
+
+
+@functools.cache
+def _ingest_code_version() -> str:
+    lib = Path(__file__).resolve().parent
+    return state_fingerprint({path.name: file_digest(path) for path in sorted(lib.glob("*.py"))})
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,29 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
 
 
-def replace_tables(path: Path, tables: dict[str, pl.DataFrame], schema: str = RAW_SCHEMA) -> None:
-    """Replace several tables in one transaction: a failure leaves all of them as they were."""
+LANDINGS_TABLE = "_landings"
+LANDINGS_COLUMNS = ["table_name", "fingerprint", "landed_at"]
+
+
+def replace_tables(
+    path: Path, tables: dict[str, pl.DataFrame], fingerprint: str, schema: str = RAW_SCHEMA
+) -> None:
+    """Replace several tables, and record the fingerprint of the inputs they were landed
+    from, in one transaction: a failure leaves all of them as they were."""
     with connect(path) as connection:
         connection.execute(f'create schema if not exists "{schema}"')
+        columns = connection.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, LANDINGS_TABLE],
+        ).fetchall()
+        if [name for (name,) in columns] != LANDINGS_COLUMNS:
+            # Missing, or written by an older version: forgetting it only costs re-landing.
+            connection.execute(
+                f'create or replace table "{schema}"."{LANDINGS_TABLE}" '
+                "(table_name varchar primary key, fingerprint varchar not null, "
+                "landed_at timestamptz)"
+            )
         connection.execute("begin transaction")
         try:
             for name, frame in tables.items():
@@ -34,10 +53,35 @@ def replace_tables(path: Path, tables: dict[str, pl.DataFrame], schema: str = RA
                     f'create or replace table "{schema}"."{name}" as select * from landing_frame'
                 )
                 connection.unregister("landing_frame")
+                connection.execute(
+                    f'insert or replace into "{schema}"."{LANDINGS_TABLE}" '
+                    "values (?, ?, current_timestamp)",
+                    [name, fingerprint],
+                )
             connection.execute("commit")
         except BaseException:
             connection.execute("rollback")
             raise
+
+
+def landed_fingerprint(path: Path, tables: list[str], schema: str = RAW_SCHEMA) -> str | None:
+    """The fingerprint all of `tables` were last landed from, or None (never, or not alike)."""
+    if not path.exists():
+        return None
+    with connect(path, read_only=True) as connection:
+        exists = connection.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, LANDINGS_TABLE],
+        ).fetchone()[0]
+        if not exists:
+            return None
+        rows = connection.execute(
+            f'select table_name, fingerprint from "{schema}"."{LANDINGS_TABLE}"'
+        ).fetchall()
+    found = {name: fingerprint for name, fingerprint in rows if name in tables}
+    prints = set(found.values())
+    return prints.pop() if len(found) == len(tables) and len(prints) == 1 else None
 
 
 def query(path: Path, sql: str) -> pl.DataFrame:

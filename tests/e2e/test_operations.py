@@ -156,3 +156,31 @@ def test_a_run_with_nothing_changed_is_a_quick_no_op_and_a_changed_file_runs(
     (raw / "programme.toml").write_text('[cohort_sizes]\n"1" = 2\n')
     result = run_idream(raw, warehouse, capsys)
     assert result.exit_code == 0 and "succeeded" in result.stdout
+
+
+def _landed_at(warehouse) -> dict:
+    """When each raw table was last landed (recorded with its inputs' fingerprint)."""
+    with duckdb.connect(str(warehouse / ".build" / "idream.duckdb"), read_only=True) as connection:
+        return dict(
+            connection.execute("select table_name, landed_at from raw._landings").fetchall()
+        )
+
+
+def test_when_one_workbook_changes_only_its_landing_is_redone(two_programmes, tmp_path, capsys):
+    _, _, old_warehouse = two_programmes
+    warehouse = _copy_of(old_warehouse, tmp_path)
+    before = _landed_at(warehouse)
+
+    programme = programme_of(2)
+    programme.programme_settings = None
+    markers = programme.markers["cohort_1.xlsx"]
+    markers[0] = (*markers[0][:7], "Not achieved")  # A-1's resilience marker, no longer achieved
+    raw = programme.write(tmp_path / "raw")
+    assert run_idream(raw, warehouse, capsys).exit_code == 0
+
+    after = _landed_at(warehouse)
+    assert after["success_markers"] != before["success_markers"]
+    for unchanged in ("participants", "survey_codebook", "survey_responses", "survey_answers"):
+        assert after[unchanged] == before[unchanged], unchanged
+    rates = (warehouse / "brief" / "success_markers_by_domain.csv").read_text()
+    assert rates.splitlines()[1].startswith("1,individual,2,1,50,")  # resilience now 1 of 2
