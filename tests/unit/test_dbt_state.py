@@ -1,5 +1,7 @@
 """Which dbt models a run rebuilds: only what depends on a re-landed raw table."""
 
+import shutil
+
 import polars as pl
 
 from orchestration.lib import dbt_state, warehouse
@@ -29,13 +31,10 @@ def test_only_sources_landed_anew_since_the_last_build_are_rebuilt(tmp_path):
 
 
 def test_the_project_fingerprint_is_stable_and_follows_the_models(tmp_path):
-    assert dbt_state.project_fingerprint(DBT_PROJECT_DIR) == dbt_state.project_fingerprint(
-        DBT_PROJECT_DIR
-    )
+    original = dbt_state.project_fingerprint(DBT_PROJECT_DIR)
+    assert dbt_state.project_fingerprint(DBT_PROJECT_DIR) == original
     copy = tmp_path / "transforms"
-    import shutil
-
     shutil.copytree(DBT_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs"))
-    assert dbt_state.project_fingerprint(copy) == dbt_state.project_fingerprint(DBT_PROJECT_DIR)
+    assert dbt_state.project_fingerprint(copy) == original
     (copy / "models" / "marts" / "mart_domain_rates.sql").write_text("select 1 as changed\n")
-    assert dbt_state.project_fingerprint(copy) != dbt_state.project_fingerprint(DBT_PROJECT_DIR)
+    assert dbt_state.project_fingerprint(copy) != original
