@@ -33,6 +33,17 @@ def test_assets_are_grouped_ingest_transform_publish(definitions):
     assert set(groups.values()) == {"ingest", "transform", "quality", "publish"}
 
 
+def test_every_asset_has_a_description_an_owner_and_kinds(definitions):
+    graph = definitions.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        assert node.description, key
+        assert node.owners == ["team:monitoring-evaluation"], key
+        assert node.kinds, key
+
+
 def test_dbt_sources_are_the_ingest_assets(definitions):
     """A staging model depends on the Dagster asset that lands its source, not on a stub."""
     graph = definitions.resolve_asset_graph()
