@@ -1,6 +1,7 @@
 """Transform assets: the dbt project, one Dagster asset per seed and model, tests as checks."""
 
 import json
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import dagster as dg
@@ -68,31 +69,34 @@ def idream_dbt_models(
         context.log.info(
             "no raw table was re-landed and the dbt project is unchanged: no dbt build"
         )
-    built = {event.output_name for event in events if isinstance(event, dg.Output)}
-    selected = [
-        context.assets_def.get_output_name_for_asset_key(key) for key in context.selected_asset_keys
-    ]
-    kept = [name for name in selected if name not in built]
-    keys = {name: context.asset_key_for_output(name).path for name in [*built, *kept]}
-    extra = table_metadata(database_path, [tuple(path[-2:]) for path in keys.values()])
-    for event in events:
-        if isinstance(event, dg.Output):
-            event = dg.Output(
+    built = {event.output_name: event for event in events if isinstance(event, dg.Output)}
+    keys = {
+        context.assets_def.get_output_name_for_asset_key(key): key
+        for key in in_dependency_order(context.assets_def.asset_deps, context.selected_asset_keys)
+    }
+    extra = table_metadata(database_path, [tuple(key.path[-2:]) for key in keys.values()])
+    # Every selected model, in dependency order (Dagster requires it of a multi-asset): the
+    # ones dbt rebuilt, and the ones upstream changes did not touch, which stay as the last
+    # successful build left them.
+    for name, key in keys.items():
+        metadata = extra.get(tuple(key.path[-2:]), {})
+        if name in built:
+            event = built[name]
+            yield dg.Output(
                 value=event.value,
-                output_name=event.output_name,
-                metadata={
-                    **event.metadata,
-                    **extra.get(tuple(keys[event.output_name][-2:]), {}),
-                    "rebuilt": True,
-                },
+                output_name=name,
+                metadata={**event.metadata, **metadata, "rebuilt": True},
                 data_version=event.data_version,
                 tags=event.tags,
             )
-        yield event
-    # Models upstream data did not touch stay as the last successful build left them.
-    for name in kept:
-        yield dg.Output(
-            None,
-            output_name=name,
-            metadata={**extra.get(tuple(keys[name][-2:]), {}), "rebuilt": False},
-        )
+        else:
+            yield dg.Output(None, output_name=name, metadata={**metadata, "rebuilt": False})
+    # dbt's test results (asset checks) and anything else it reported.
+    yield from (event for event in events if not isinstance(event, dg.Output))
+
+
+def in_dependency_order(deps: dict, selected) -> list:
+    """`selected` asset keys sorted so that each comes after those it depends on."""
+    chosen = set(selected)
+    graph = {key: {dep for dep in deps.get(key, ()) if dep in chosen} for key in chosen}
+    return list(TopologicalSorter(graph).static_order())

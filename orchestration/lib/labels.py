@@ -25,9 +25,6 @@ class LabelDictionary:
                 values.setdefault(row["field"], {})[row["label_key"]] = row["value"]
         return cls(values)
 
-    def canonical(self, field: str) -> list[str]:
-        return sorted(set(self.values[field].values()))
-
     def frame(self, field: str) -> pl.DataFrame:
         entries = self.values[field]
         return pl.DataFrame(

@@ -57,9 +57,7 @@ def publish_report(
     site_dir: Path, summaries: list[dict], run: dict, quality_dir: Path, scratch: Path
 ) -> Path:
     """Copy the site, make it offline, add summary.json, and swap it in as `quality_dir`."""
-    clean_scratch(scratch, run["run_id"])
-    staged = scratch_path(scratch, quality_dir.name, run["run_id"], "staged")
-    shutil.rmtree(staged, ignore_errors=True)
+    staged = _staging_folder(quality_dir, run, scratch)
     if site_dir.exists():
         shutil.copytree(site_dir, staged)
     else:
@@ -76,12 +74,22 @@ def publish_report(
                 staged / "static" / "images" / "logo-long.png", stylesheet.parent
             )
             stylesheet.write_text(_LOGO.sub(logo, text), encoding="utf-8")
-    summary = run_summary(summaries, run)
-    (staged / "summary.json").write_text(
-        json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    _write_summary(staged, run_summary(summaries, run))
     publish_folder(staged, quality_dir, scratch, run["run_id"])
     return quality_dir
+
+
+def _staging_folder(quality_dir: Path, run: dict, scratch: Path) -> Path:
+    """An empty place to write this run's report before it replaces the last one."""
+    clean_scratch(scratch, run["run_id"])
+    staged = scratch_path(scratch, quality_dir.name, run["run_id"], "staged")
+    shutil.rmtree(staged, ignore_errors=True)
+    return staged
+
+
+def _write_summary(staged: Path, summary: dict) -> None:
+    text = json.dumps(summary, indent=2, sort_keys=True) + "\n"
+    (staged / "summary.json").write_text(text, encoding="utf-8")
 
 
 def run_summary(summaries: list[dict], run: dict) -> dict:
@@ -103,14 +111,9 @@ def run_summary(summaries: list[dict], run: dict) -> dict:
 def publish_stopped_report(quality_dir: Path, run: dict, reason: str, scratch: Path) -> None:
     """For a run that stopped before any check ran: the report says so, instead of
     showing the previous run's results as if they were this one's."""
-    clean_scratch(scratch, run["run_id"])
-    staged = scratch_path(scratch, quality_dir.name, run["run_id"], "staged")
-    shutil.rmtree(staged, ignore_errors=True)
+    staged = _staging_folder(quality_dir, run, scratch)
     staged.mkdir(parents=True)
-    summary = {**run_summary([], run), "stopped_before_checks": reason}
-    (staged / "summary.json").write_text(
-        json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    _write_summary(staged, {**run_summary([], run), "stopped_before_checks": reason})
     page = (
         "<!doctype html><meta charset='utf-8'><title>IDREAM data quality</title>"
         f"<h1>Run {html.escape(run['run_id'])}</h1>"

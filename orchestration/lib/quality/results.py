@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from orchestration.lib.errors import Problem
 
@@ -73,10 +73,6 @@ def problem_from_row(table: str, meta: dict, row: dict) -> Problem:
         column=column.format_map(_Missing(values)) if column else None,
         message=meta.get("problem", "failed").format_map(_Missing(values)),
     )
-
-
-def as_dict(result: SuiteResult) -> dict:
-    return asdict(result)
 
 
 def _show(value) -> str:
