@@ -62,8 +62,14 @@ def idream_dbt_models(
             args += dbt_state.selection(changed)
         # One fixed target folder (dagster-dbt otherwise makes a new one per run, forever),
         # which also keeps dbt's partial-parse state from one run to the next.
-        invocation = dbt.cli(args, context=context, target_path=PIPELINE_TARGET)
+        invocation = dbt.cli(
+            args, context=context, target_path=PIPELINE_TARGET, raise_on_error=False
+        )
         events = list(invocation.stream())
+        if not invocation.is_successful():
+            # What dbt did build and test is reported as it happened; nothing else is.
+            yield from events
+            raise dg.Failure(description=failed_nodes(invocation), allow_retries=False)
         dbt_state.record_built(database_path, project)
     else:
         context.log.info(
@@ -93,6 +99,20 @@ def idream_dbt_models(
             yield dg.Output(None, output_name=name, metadata={**metadata, "rebuilt": False})
     # dbt's test results (asset checks) and anything else it reported.
     yield from (event for event in events if not isinstance(event, dg.Output))
+
+
+def failed_nodes(invocation) -> str:
+    """dbt's failing models and tests, one line each, for the run's failure message."""
+    try:
+        run_results = invocation.get_artifact("run_results.json")
+    except (FileNotFoundError, ValueError):
+        run_results = {}  # dbt stopped before running anything
+    lines = [
+        f"- {result['unique_id']}: {result['status']}: {(result.get('message') or '').strip()}"
+        for result in run_results.get("results", [])
+        if result["status"] in ("error", "fail", "runtime error")
+    ]
+    return "dbt build failed:\n" + ("\n".join(lines) or "- (see dbt's log above)")
 
 
 def in_dependency_order(deps: dict, selected) -> list:

@@ -356,3 +356,23 @@ def test_a_failure_while_publishing_leaves_the_last_brief_intact(
     assert "No space left on device" in result.stderr
     assert "nothing was published" in result.stderr
     assert published_digest(warehouse) == before
+
+
+def test_a_dbt_failure_publishes_nothing_and_says_what_failed(
+    good_warehouse, tmp_path, capsys, monkeypatch
+):
+    """A failure inside `dbt build` (here: a database dbt cannot open) stops the run."""
+    from orchestration.defs import transform
+
+    raw = minimal_programme().write(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(good_warehouse, warehouse)
+    before = published_digest(warehouse)
+    original = transform.dbt_build_args
+    monkeypatch.setattr(
+        transform, "dbt_build_args", lambda _: original("/nonexistent/dir/x.duckdb")
+    )
+    result = run_idream(raw, warehouse, capsys, force=True)
+    assert result.exit_code == 1
+    assert "step idream_dbt_models failed" in result.stderr and "dbt build failed" in result.stderr
+    assert published_digest(warehouse) == before
