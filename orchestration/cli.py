@@ -65,6 +65,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from orchestration.lib.errors import RawDataError
     from orchestration.lib.publishing import up_to_date
+    from orchestration.lib.warehouse import WarehouseBusy, exclusive_run
     from orchestration.runner import run_pipeline
     from orchestration.settings import Settings, SettingsError
 
@@ -79,8 +80,9 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 0
     try:
-        outcome = run_pipeline(settings, full_rebuild=args.force)
-    except (RawDataError, SettingsError) as error:
+        with exclusive_run(settings.build_dir):
+            outcome = run_pipeline(settings, full_rebuild=args.force)
+    except (RawDataError, SettingsError, WarehouseBusy) as error:
         print(f"idream: run failed.\n{error}", file=sys.stderr)
         return 1
     if not outcome.success:

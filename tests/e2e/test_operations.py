@@ -184,3 +184,19 @@ def test_when_one_workbook_changes_only_its_landing_is_redone(two_programmes, tm
         assert after[unchanged] == before[unchanged], unchanged
     rates = (warehouse / "brief" / "success_markers_by_domain.csv").read_text()
     assert rates.splitlines()[1].startswith("1,individual,2,1,50,")  # resilience now 1 of 2
+
+
+def test_a_second_run_on_the_same_warehouse_is_refused_while_one_runs(
+    two_programmes, tmp_path, capsys
+):
+    from orchestration.lib.warehouse import exclusive_run
+
+    _, new_raw, old_warehouse = two_programmes
+    warehouse = _copy_of(old_warehouse, tmp_path)
+    before = published_digest(warehouse)
+    capsys.readouterr()
+    with exclusive_run(warehouse / ".build"):  # a run in progress
+        result = run_idream(new_raw, warehouse, capsys)
+    assert result.exit_code == 1
+    assert f"another run is writing {warehouse}" in result.stderr
+    assert published_digest(warehouse) == before
