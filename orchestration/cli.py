@@ -71,7 +71,8 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     print(f"idream: raw data from {settings.raw_dir}", file=sys.stderr)
-    current = None if args.force else up_to_date(settings)
+    fingerprint = settings.fingerprint()
+    current = None if args.force else up_to_date(settings, fingerprint)
     if current:
         print(
             f"idream: nothing changed since run {current} (same raw files, code and key); "
@@ -81,7 +82,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     try:
         with exclusive_run(settings.build_dir):
-            outcome = run_pipeline(settings, full_rebuild=args.force)
+            outcome = run_pipeline(settings, fingerprint, full_rebuild=args.force)
     except (RawDataError, SettingsError, WarehouseBusy) as error:
         print(f"idream: run failed.\n{error}", file=sys.stderr)
         return 1

@@ -18,11 +18,14 @@ class RunOutcome:
     failure: str | None = None
 
 
-def run_pipeline(settings: Settings, full_rebuild: bool = False) -> RunOutcome:
+def run_pipeline(
+    settings: Settings, fingerprint: str | None, full_rebuild: bool = False
+) -> RunOutcome:
     """Materialise every asset once; failures are returned, not raised.
 
     Dagster's resources read the same settings from the environment that `settings` was
     built from (see `cli.py`); `settings` here only places the report of a stopped run.
+    `fingerprint` (of the inputs, taken before the run) is recorded with what it publishes.
     """
     import dagster as dg
 
@@ -30,7 +33,6 @@ def run_pipeline(settings: Settings, full_rebuild: bool = False) -> RunOutcome:
 
     job = defs().resolve_job_def(JOB_NAME)
     instance = dg.DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
-    fingerprint = settings.fingerprint()
     result = job.execute_in_process(
         instance=instance,
         raise_on_error=False,

@@ -72,10 +72,12 @@ class Settings:
         """The fingerprint of the inputs of the outputs now published (see lib/fingerprint.py)."""
         return self.build_dir / "published.json"
 
-    def fingerprint(self) -> str | None:
+    def fingerprint(self, raw_state: dict[str, str] | None = None) -> str | None:
         from orchestration.lib.fingerprint import pipeline_fingerprint
 
-        return pipeline_fingerprint(self.raw_dir, PROJECT_ROOT, self.key_file, self.production)
+        return pipeline_fingerprint(
+            self.raw_dir, PROJECT_ROOT, self.key_file, self.production, raw_state
+        )
 
     @property
     def scratch_dir(self) -> Path:

@@ -23,12 +23,12 @@ from orchestration.lib.publishing import up_to_date
 )
 def daily_schedule(context: dg.ScheduleEvaluationContext, settings: PipelineSettings):
     s = settings.get()
-    current = up_to_date(s)
+    fingerprint = s.fingerprint()
+    current = up_to_date(s, fingerprint)
     if current:
         return dg.SkipReason(
             f"nothing changed since run {current}; the published outputs are current"
         )
-    fingerprint = s.fingerprint()
     return dg.RunRequest(tags={FINGERPRINT_TAG: fingerprint} if fingerprint else {})
 
 
@@ -52,7 +52,7 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, settings: PipelineSet
     context.update_cursor(fingerprint)
     # The run key makes Dagster itself refuse a second run for the same state.
     tags = {"idream/raw_fingerprint": fingerprint}
-    inputs = settings.get().fingerprint()
+    inputs = settings.get().fingerprint(raw_state=state)
     if inputs:
         tags[FINGERPRINT_TAG] = inputs
     return dg.RunRequest(run_key=fingerprint, tags=tags)

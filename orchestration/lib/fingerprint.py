@@ -81,14 +81,19 @@ def code_state(project_root: Path) -> dict[str, str]:
 
 
 def pipeline_fingerprint(
-    raw_dir: Path, project_root: Path, key_file: Path, production: bool
+    raw_dir: Path,
+    project_root: Path,
+    key_file: Path,
+    production: bool,
+    raw_state: dict[str, str] | None = None,
 ) -> str | None:
     """One hash of everything a run's outputs depend on; None when it cannot be known
-    without running (no key yet: the run will create one)."""
+    without running (no key yet: the run will create one). `raw_state`, when the caller
+    has already hashed the raw folder, saves hashing it again."""
     if not key_file.exists():
         return None
     state = {
-        "raw": state_fingerprint(folder_state(raw_dir)),
+        "raw": state_fingerprint(folder_state(raw_dir) if raw_state is None else raw_state),
         "code": state_fingerprint(code_state(project_root)),
         # A new key means new pseudonyms everywhere. Its hash is stored, never the key.
         "key": file_digest(key_file),

@@ -65,11 +65,10 @@ def record_published(path: Path, fingerprint: str | None, run_id: str) -> None:
     staged.replace(path)
 
 
-def up_to_date(settings: Settings) -> str | None:
-    """The run id of the published outputs when nothing they depend on has changed since:
-    the same raw files, code, package versions and key. Costs a hash of the files, not a run."""
+def up_to_date(settings: Settings, fingerprint: str | None) -> str | None:
+    """The run id of the published outputs when `fingerprint` (`settings.fingerprint()`: the
+    raw files, code, package versions and key now) is the one they were built from."""
     published = read_published(settings.published_state_path)
     if not published or not settings.database_path.exists() or not settings.brief_dir.exists():
         return None
-    fingerprint = settings.fingerprint()
     return published["run_id"] if fingerprint and fingerprint == published["fingerprint"] else None
