@@ -167,7 +167,7 @@ def test_x100_survey_figures_equal_an_independent_computation(x100_run):
     published_items = pl.read_csv(warehouse / "brief" / "survey_items.csv", infer_schema=False)
     rates = {}
     for item_id, valid_n, top2_n in by_item.iter_rows():
-        row = published_items.row(by_name=True, index=items.index(item_id))
+        row = published_items.row(items.index(item_id), named=True)
         assert row["item_id"] == item_id
         assert (int(row["valid_n"]), int(row["top2_n"])) == (valid_n, top2_n)
         assert int(row["top2_pct"]) == half_up(top2_n, valid_n)
