@@ -17,8 +17,17 @@ PIPELINE_TARGET = Path("target") / "pipeline"
 
 
 def dbt_build_args(database_path: str) -> list[str]:
-    """One `dbt build` per run: seeds, models and tests in dependency order, one start-up."""
-    return ["build", "--vars", json.dumps({"database_path": database_path})]
+    """One `dbt build` per run: seeds, models and tests in dependency order, one start-up.
+
+    dbt's file log defaults to debug level, every statement as JSON (10 MB a run, about
+    1.5 s of dbt's time on the sample); Dagster already keeps dbt's info-level log."""
+    return [
+        "build",
+        "--vars",
+        json.dumps({"database_path": database_path}),
+        "--log-level-file",
+        "warn",
+    ]
 
 
 def table_metadata(database_path, tables: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
