@@ -19,6 +19,11 @@ SECTION_TITLES = {
     "connection": "Connection with other IDREAM participants (agreement)",
 }
 WIDTH = 360
+# vl-convert sizes the labels with Liberation Sans; Arial has the same metrics, so the page
+# looks as laid out wherever Arial is. Elsewhere a wider fallback font (DejaVu Sans) would
+# clip the left-hand labels: the left padding leaves them room.
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+PADDING = {"left": 48, "top": 5, "right": 10, "bottom": 5}
 LABEL_LIMIT = 340
 
 
@@ -153,7 +158,7 @@ def _render(name: str, chart) -> RenderedChart:
     import altair as alt
     import vl_convert
 
-    spec = chart.to_dict()
+    spec = chart.configure(font=FONT, padding=PADDING).to_dict()
     # The Vega-Lite version Altair wrote the spec for, in vl-convert's spelling ("6.4").
     version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     return RenderedChart(
