@@ -215,6 +215,16 @@ def _write_programme_settings(out_dir: Path) -> Path:
         "",
         "[survey_respondents]",
         *(f'"{cohort}" = {count}' for cohort, count in RESPONDENTS.items()),
+        "",
+        "# The programme's data-protection policy, stated in the brief's methods note.",
+        "[disclosure]",
+        "# A published rate over fewer participants or respondents than this is withheld.",
+        "min_cell_size = 5",
+        "",
+        "[retention]",
+        "# Free text (outcome statements, marker texts) is not stored unless this is true;",
+        "# when it is, it lands only in the warehouse's `restricted` schema.",
+        "keep_free_text = false",
     ]
     path = out_dir / "programme.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -19,6 +19,7 @@ import polars as pl
 from orchestration.defs.resources import PipelineSettings
 from orchestration.lib import ingest, raw_files, warehouse
 from orchestration.lib.fingerprint import FULL_REBUILD_TAG
+from orchestration.lib.programme import ProgrammeSettings
 from orchestration.settings import Settings
 
 GROUP = "ingest"
@@ -43,7 +44,15 @@ def column_schema(frame: pl.DataFrame) -> dg.TableSchema:
 
 
 def _land(context, settings: Settings, landed: ingest.Landed, fingerprint: str, started: float):
-    warehouse.replace_tables(settings.build_database_path, landed.tables, fingerprint)
+    warehouse.replace_tables(
+        settings.build_database_path, landed.tables, fingerprint, restricted=landed.restricted
+    )
+    for name, frame in landed.restricted.items():
+        if frame is not None:
+            context.log.info(
+                f"kept {frame.height} rows of free text in {warehouse.RESTRICTED_SCHEMA}.{name} "
+                "(programme.toml: retention.keep_free_text = true)"
+            )
     for name, frame in landed.tables.items():
         context.log.info(
             f"landed raw.{name}: {frame.height} rows from {len(landed.files)} file(s) "
@@ -117,8 +126,8 @@ def raw_participants(context: dg.AssetExecutionContext, settings: PipelineSettin
     specs=[
         _spec(
             "success_markers",
-            "Success markers from every workbook's `markers` sheet; "
-            "outcome and marker texts dropped.",
+            "Success markers from every workbook's `markers` sheet; outcome and marker "
+            "texts dropped (kept in `restricted` only if programme.toml asks).",
         ),
         _spec(
             "unanticipated_outcomes",
@@ -129,16 +138,18 @@ def raw_participants(context: dg.AssetExecutionContext, settings: PipelineSettin
 def raw_success_markers(context: dg.AssetExecutionContext, settings: PipelineSettings):
     s, started = settings.get(), time.monotonic()
     key, key_digest = _key(context, s)
+    keep_free_text = ProgrammeSettings.load(s.raw_dir).keep_free_text
     paths = raw_files.marker_workbooks(s.raw_dir)
-    fingerprint = ingest.input_fingerprint(paths, s.raw_dir, key=key_digest)
+    fingerprint = ingest.input_fingerprint(
+        paths, s.raw_dir, key=key_digest, free_text=str(keep_free_text)
+    )
     if unchanged := _unchanged(
         context, s, ["success_markers", "unanticipated_outcomes"], fingerprint
     ):
         yield from unchanged
         return
-    yield from _land(
-        context, s, ingest.ingest_success_markers(s.raw_dir, key), fingerprint, started
-    )
+    landed = ingest.ingest_success_markers(s.raw_dir, key, keep_free_text)
+    yield from _land(context, s, landed, fingerprint, started)
 
 
 @dg.multi_asset(

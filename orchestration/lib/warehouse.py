@@ -18,6 +18,8 @@ import duckdb
 import polars as pl
 
 RAW_SCHEMA = "raw"
+# Free text, kept only when the programme settings ask; nothing published reads it.
+RESTRICTED_SCHEMA = "restricted"
 
 
 class WarehouseBusy(Exception):
@@ -53,10 +55,17 @@ LANDINGS_COLUMNS = ["table_name", "fingerprint", "landed_at"]
 
 
 def replace_tables(
-    path: Path, tables: dict[str, pl.DataFrame], fingerprint: str, schema: str = RAW_SCHEMA
+    path: Path,
+    tables: dict[str, pl.DataFrame],
+    fingerprint: str,
+    schema: str = RAW_SCHEMA,
+    restricted: dict[str, pl.DataFrame | None] | None = None,
 ) -> None:
     """Replace several tables, and record the fingerprint of the inputs they were landed
-    from, in one transaction: a failure leaves all of them as they were."""
+    from, in one transaction: a failure leaves all of them as they were.
+
+    `restricted` tables (free text) go to the `restricted` schema, which no model reads;
+    a None drops the table, so turning free text off removes what was kept before."""
     with connect(path) as connection:
         connection.execute(f'create schema if not exists "{schema}"')
         columns = connection.execute(
@@ -73,6 +82,7 @@ def replace_tables(
             )
         connection.execute("begin transaction")
         try:
+            _replace_restricted(connection, restricted or {})
             for name, frame in tables.items():
                 connection.register("landing_frame", frame)
                 connection.execute(
@@ -88,6 +98,28 @@ def replace_tables(
         except BaseException:
             connection.execute("rollback")
             raise
+
+
+def _replace_restricted(connection, tables: dict[str, pl.DataFrame | None]) -> None:
+    for name, frame in tables.items():
+        if frame is None:
+            connection.execute(f'drop table if exists "{RESTRICTED_SCHEMA}"."{name}"')
+            continue
+        connection.execute(f'create schema if not exists "{RESTRICTED_SCHEMA}"')
+        connection.register("restricted_frame", frame)
+        connection.execute(
+            f'create or replace table "{RESTRICTED_SCHEMA}"."{name}" as '
+            "select * from restricted_frame"
+        )
+        connection.unregister("restricted_frame")
+    if tables and all(frame is None for frame in tables.values()):
+        # An empty `restricted` schema would still tell analysts that free text exists.
+        remaining = connection.execute(
+            "select count(*) from information_schema.tables where table_schema = ?",
+            [RESTRICTED_SCHEMA],
+        ).fetchone()[0]
+        if not remaining:
+            connection.execute(f'drop schema if exists "{RESTRICTED_SCHEMA}"')
 
 
 def landed_fingerprint(path: Path, tables: list[str], schema: str = RAW_SCHEMA) -> str | None:
