@@ -9,6 +9,7 @@ from orchestration.defs.resources import PipelineSettings
 from orchestration.defs.transform import idream_dbt_models
 from orchestration.lib import publishing, warehouse
 from orchestration.lib.fingerprint import FINGERPRINT_TAG
+from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.report.markdown import render_markdown
 from orchestration.lib.report.provenance import collect
 from orchestration.lib.report.quality_status import QualityStatus
@@ -39,7 +40,8 @@ def evidence_brief(
     run_id = context.run.run_id
     warehouse.clean_scratch(s.scratch_dir, run_id)
     staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")
-    tables = publishing.load_brief_tables(s.build_database_path)
+    programme = ProgrammeSettings.load(s.raw_dir)
+    tables = publishing.load_brief_tables(s.build_database_path, programme.min_cell_size)
     provenance = collect(run_id, s.raw_dir, PROJECT_ROOT)
     quality = QualityStatus.read(s.quality_dir / "summary.json")
     written = publishing.write_brief(tables, staged, provenance, quality)

@@ -15,8 +15,7 @@ import polars as pl
 
 from orchestration.lib.intervals import wilson_percent
 from orchestration.lib.rounding import mean_rate, percent_half_up, rate
-
-SUPPRESSED = "suppressed"
+from orchestration.lib.suppression import DEFAULT_MIN_CELL_SIZE, Group
 
 DOMAINS = ("resilience", "advocacy", "integrated_security", "any_domain")
 DOMAIN_TITLES = {
@@ -81,7 +80,7 @@ class BriefTables:
     respondents: int
     surveyed_cohorts: list[int]
     # The smallest denominator published (the disclosure policy's k).
-    min_cell_size: int = 5
+    min_cell_size: int = DEFAULT_MIN_CELL_SIZE
 
 
 def suppressed_cells(table: pl.DataFrame) -> dict[str, list[str]]:
@@ -106,6 +105,21 @@ def success_marker_counts(domain_rates: pl.DataFrame) -> dict[Hashable, tuple[in
             "cohort", "domain", "achieved_n", "participants"
         ).iter_rows()
     }
+
+
+def success_marker_groups(
+    domain_rates: pl.DataFrame,
+) -> tuple[list[Group], list[list[Hashable]]]:
+    """The disclosure structure of the success-marker table: per domain, the cohorts' cells
+    add up to the "all" cell; and each row's cells are withheld together (a cohort's
+    "any domain" count bounds its domain counts, so a half-published row gives cells away)."""
+    cohorts = sorted({c for c in domain_rates["cohort"] if c != "all"})
+    groups = [
+        Group(cells=tuple((cohort, domain) for cohort in cohorts), total=("all", domain))
+        for domain in DOMAINS
+    ]
+    rows = [[(cohort, domain) for domain in DOMAINS] for cohort in cohorts]
+    return groups, rows
 
 
 def survey_item_counts(item_rates: pl.DataFrame) -> dict[Hashable, tuple[int, int]]:

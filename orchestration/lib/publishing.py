@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from orchestration.lib import brief, warehouse
+from orchestration.lib import brief, suppression, warehouse
 from orchestration.lib.fingerprint import read_published
 from orchestration.lib.report.methods import methods as methods_section
 from orchestration.lib.report.provenance import Provenance
@@ -28,19 +28,30 @@ PROVENANCE_FILE = "provenance.json"
 MARTS = ("mart_domain_rates", "mart_survey_item_rates", "mart_survey_section_rates", "dim_cohorts")
 
 
-def load_brief_tables(database_path: Path) -> brief.BriefTables:
+def load_brief_tables(database_path: Path, min_cell_size: int) -> brief.BriefTables:
+    """The brief's tables, with the cells the disclosure policy withholds already withheld."""
+
     def mart(name: str) -> pl.DataFrame:
         return warehouse.query(database_path, f"select * from marts.{name}")
 
+    domain_rates = mart("mart_domain_rates")
     item_rates = mart("mart_survey_item_rates")
     cohorts = mart("dim_cohorts")
     surveyed = cohorts.filter(pl.col("survey_respondents") > 0).sort("cohort")
+    groups, rows = brief.success_marker_groups(domain_rates)
+    hidden_markers = suppression.suppress(
+        brief.success_marker_counts(domain_rates), groups, min_cell_size, together=rows
+    )
+    hidden_items = suppression.suppress(brief.survey_item_counts(item_rates), (), min_cell_size)
     return brief.BriefTables(
-        success_markers=brief.success_markers_by_domain(mart("mart_domain_rates")),
-        survey_sections=brief.survey_sections(item_rates, mart("mart_survey_section_rates")),
-        survey_items=brief.survey_items(item_rates),
+        success_markers=brief.success_markers_by_domain(domain_rates, hidden_markers),
+        survey_sections=brief.survey_sections(
+            item_rates, mart("mart_survey_section_rates"), hidden_items, min_cell_size
+        ),
+        survey_items=brief.survey_items(item_rates, hidden_items),
         respondents=int(surveyed["survey_respondents"].sum()),
         surveyed_cohorts=surveyed["cohort"].to_list(),
+        min_cell_size=min_cell_size,
     )
 
 
