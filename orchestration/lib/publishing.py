@@ -61,7 +61,7 @@ def csv_table(table: pl.DataFrame) -> pl.DataFrame:
     withheld = brief.suppressed_cells(table)
     replaced = [
         pl.when(pl.col(flag))
-        .then(pl.lit(brief.SUPPRESSED))
+        .then(pl.lit(suppression.SUPPRESSED))
         .otherwise(pl.col(column).cast(pl.String))
         .alias(column)
         for flag, columns in withheld.items()

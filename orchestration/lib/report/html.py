@@ -11,7 +11,7 @@ from orchestration.lib.report.charts import RenderedChart
 from orchestration.lib.report.methods import MethodsSection
 from orchestration.lib.report.provenance import Provenance
 from orchestration.lib.report.quality_status import REPORT_LINK, QualityStatus
-from orchestration.lib.report.text import listed, number_word, pct_text
+from orchestration.lib.report.text import section_sentence, success_sentence, survey_sentence
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -35,10 +35,10 @@ def render_html(
     return environment.get_template("brief.html").render(
         quality=quality,
         report_link=REPORT_LINK,
-        success_sentence=_success_sentence(tables),
+        success_sentence=success_sentence(tables.success_markers),
         success_table=html_tables.success_markers_html(tables),
         domain_svg=svgs["domain_rates"],
-        survey_sentence=_survey_sentence(tables),
+        survey_sentence=survey_sentence(tables.surveyed_cohorts, tables.respondents),
         section_lines=_section_lines(tables),
         sections_table=html_tables.survey_sections_html(tables),
         survey_svg=svgs["survey_answers"],
@@ -49,30 +49,8 @@ def render_html(
     )
 
 
-def _success_sentence(tables: BriefTables) -> str:
-    table = tables.success_markers
-    total = table.row(table.height - 1, named=True)
-    return (
-        f"Across the {number_word(table.height - 1)} cohorts, {pct_text(total, 'any_domain')} "
-        f"of participants (N={total['participants']} individuals and organizations) achieved "
-        "at least one success marker."
-    )
-
-
-def _survey_sentence(tables: BriefTables) -> str:
-    cohorts = [str(c) for c in tables.surveyed_cohorts]
-    return (
-        f"Across Cohort{'s' if len(cohorts) > 1 else ''} {listed(cohorts)}, "
-        f"{tables.respondents} respondents completed the anonymous end-of-cohort survey."
-    )
-
-
 def _section_lines(tables: BriefTables) -> list[str]:
-    lines = []
-    for section in tables.survey_sections.iter_rows(named=True):
-        things, answered = SECTION_WORDING[section["section"]]
-        lines.append(
-            f"Across {section['items']} {things}, an average of "
-            f"{pct_text(section, 'top2')} of respondents {answered}."
-        )
-    return lines
+    return [
+        section_sentence(section, *SECTION_WORDING[section["section"]])
+        for section in tables.survey_sections.iter_rows(named=True)
+    ]

@@ -11,9 +11,10 @@ from orchestration.lib.report.text import (
     ci_text,
     cohort_label,
     count_text,
-    listed,
-    number_word,
     pct_text,
+    section_sentence,
+    success_sentence,
+    survey_sentence,
 )
 
 
@@ -40,13 +41,10 @@ def render_markdown(
 
 def _success_marker_markdown(table: pl.DataFrame) -> list[str]:
     cohorts = table.filter(pl.col("cohort") != "all").height
-    total = table.filter(pl.col("cohort") == "all").row(0, named=True)
     header = "| | " + " | ".join(DOMAIN_TITLES[d] for d in DOMAINS) + " |"
     rule = "|---|" + "---:|" * len(DOMAINS)
     lines = [
-        f"Across the {number_word(cohorts)} cohorts, "
-        f"{pct_text(total, 'any_domain')} of participants (N={total['participants']} "
-        "individuals and organizations) achieved at least one success marker.",
+        success_sentence(table),
         "",
         "% of participants who achieved 1+ success marker per domain:",
         "",
@@ -73,18 +71,9 @@ def _success_marker_markdown(table: pl.DataFrame) -> list[str]:
 
 
 def _survey_markdown(tables: BriefTables) -> list[str]:
-    cohorts = [str(c) for c in tables.surveyed_cohorts]
-    lines = [
-        f"Across Cohort{'s' if len(cohorts) > 1 else ''} {listed(cohorts)}, {tables.respondents} "
-        "respondents completed the anonymous end-of-cohort survey.",
-        "",
-    ]
+    lines = [survey_sentence(tables.surveyed_cohorts, tables.respondents), ""]
     for section in tables.survey_sections.iter_rows(named=True):
-        things, answered = SECTION_WORDING[section["section"]]
-        lines.append(
-            f"- Across {section['items']} {things}, an average of "
-            f"{pct_text(section, 'top2')} of respondents {answered}."
-        )
+        lines.append(f"- {section_sentence(section, *SECTION_WORDING[section['section']])}")
     lines += [
         "",
         "| Item | Section | Statement | Top-2 k/n | Top-2 % | 95% interval (%) |",

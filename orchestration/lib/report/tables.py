@@ -9,8 +9,9 @@ from html import escape
 
 import polars as pl
 
-from orchestration.lib.brief import DOMAIN_TITLES, DOMAINS, SUPPRESSED, BriefTables
+from orchestration.lib.brief import DOMAIN_TITLES, DOMAINS, BriefTables
 from orchestration.lib.report.text import ci_text, cohort_label, count_text, pct_text
+from orchestration.lib.suppression import SUPPRESSED
 
 DOMAIN_SPANNER = "% of participants who achieved 1+ success marker per domain"
 SECTION_NAMES = {"security": "Security", "advocacy": "Advocacy", "connection": "Connection"}
@@ -82,7 +83,12 @@ def survey_sections_html(tables: BriefTables) -> str:
             "section": [SECTION_NAMES.get(r["section"], r["section"]) for r in rows],
             "items": [r["items"] for r in rows],
             "respondents": [r["respondents"] for r in rows],
-            "average": [f'<span class="pct">{escape(pct_text(r, "top2"))}</span>' for r in rows],
+            "average": [
+                f'<span class="suppressed">{SUPPRESSED}</span>'
+                if r["top2_suppressed"]
+                else f'<span class="pct">{escape(pct_text(r, "top2"))}</span>'
+                for r in rows
+            ],
         }
     )
     gt = (

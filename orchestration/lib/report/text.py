@@ -3,7 +3,8 @@ Markdown can never disagree on what a rate reads like."""
 
 from __future__ import annotations
 
-from orchestration.lib.brief import NUMBER_WORDS, SUPPRESSED
+from orchestration.lib.brief import NUMBER_WORDS
+from orchestration.lib.suppression import SUPPRESSED
 
 # An en dash between the bounds, as typeset ranges are; "72.2-100.0" reads as a subtraction.
 RANGE_DASH = "\u2013"
@@ -47,3 +48,39 @@ def listed(values: list[str]) -> str:
     if len(values) <= 1:
         return "".join(values)
     return ", ".join(values[:-1]) + (", and " if len(values) > 2 else " and ") + values[-1]
+
+
+def success_sentence(table) -> str:
+    """The brief's headline; `table` is the success-marker table, its "all" row last."""
+    cohorts = table.height - 1
+    total = table.row(cohorts, named=True)
+    who = f"participants (N={total['participants']} individuals and organizations)"
+    if total["any_domain_suppressed"]:
+        return (
+            f"Across the {number_word(cohorts)} cohorts, the share of {who} who achieved at "
+            "least one success marker is withheld to protect small groups (see Methods)."
+        )
+    return (
+        f"Across the {number_word(cohorts)} cohorts, {pct_text(total, 'any_domain')} of {who} "
+        "achieved at least one success marker."
+    )
+
+
+def survey_sentence(surveyed_cohorts: list, respondents: int) -> str:
+    cohorts = [str(c) for c in surveyed_cohorts]
+    return (
+        f"Across Cohort{'s' if len(cohorts) > 1 else ''} {listed(cohorts)}, {respondents} "
+        "respondents completed the anonymous end-of-cohort survey."
+    )
+
+
+def section_sentence(section: dict, things: str, answered: str) -> str:
+    if section["top2_suppressed"]:
+        return (
+            f"Across {section['items']} {things}, the average is withheld to protect small "
+            "groups (see Methods)."
+        )
+    return (
+        f"Across {section['items']} {things}, an average of {pct_text(section, 'top2')} of "
+        f"respondents {answered}."
+    )

@@ -18,13 +18,13 @@ from orchestration.lib.brief import (
     DOMAINS,
     OTHER_ANSWERS,
     SCALE_ANSWERS,
-    SUPPRESSED,
     BriefTables,
 )
 from orchestration.lib.report.charts import answer_label
 from orchestration.lib.report.methods import MethodsSection
 from orchestration.lib.report.provenance import Provenance
 from orchestration.lib.report.text import cohort_label
+from orchestration.lib.suppression import SUPPRESSED
 
 # Not the run's time: that is on the Provenance sheet; a fixed date keeps the file stable.
 FIXED_CREATED = datetime(2024, 1, 1)
