@@ -11,6 +11,7 @@ from orchestration.lib import publishing, warehouse
 from orchestration.lib.fingerprint import FINGERPRINT_TAG
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.report.markdown import render_markdown
+from orchestration.lib.report.methods import suppressed_count
 from orchestration.lib.report.provenance import collect
 from orchestration.lib.report.quality_status import QualityStatus
 from orchestration.settings import PROJECT_ROOT
@@ -62,6 +63,8 @@ def evidence_brief(
             "brief": dg.MetadataValue.path(str(s.brief_dir)),
             "participants": total["participants"],
             "survey_respondents": tables.respondents,
+            "min_cell_size": tables.min_cell_size,
+            "suppressed_cells": suppressed_count(tables),
             "brief_html": dg.MetadataValue.path(str(s.brief_dir / "brief.html")),
             "brief_md": dg.MetadataValue.md(render_markdown(tables)),
         }
