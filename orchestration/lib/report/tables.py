@@ -94,6 +94,7 @@ def survey_sections_html(tables: BriefTables) -> str:
     gt = (
         GT(display, rowname_col="section", id="survey-sections")
         .fmt(lambda value: value, columns="average")
+        .cols_align("center", columns="average")
         .cols_label(
             items="Items",
             respondents="Respondents",
