@@ -34,7 +34,7 @@ def evidence_brief(
     run_id = context.run.run_id
     warehouse.clean_scratch(s.scratch_dir, run_id)
     staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")
-    tables = publishing.load_brief_tables(s.build_database_path)
+    tables = publishing.load_brief_tables(s.build_database_path, s.warehouse_key())
     written = publishing.write_brief(tables, staged)
     publishing.publish(s, staged, run_id)
     # Inputs fingerprinted when the run started (idream run, sensor), else now.

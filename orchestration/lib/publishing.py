@@ -16,9 +16,9 @@ from orchestration.settings import Settings
 MARTS = ("mart_domain_rates", "mart_survey_item_rates", "mart_survey_section_rates", "dim_cohorts")
 
 
-def load_brief_tables(database_path: Path) -> brief.BriefTables:
+def load_brief_tables(database_path: Path, key: str | None = None) -> brief.BriefTables:
     def mart(name: str) -> pl.DataFrame:
-        return warehouse.query(database_path, f"select * from marts.{name}")
+        return warehouse.query(database_path, f"select * from marts.{name}", key)
 
     item_rates = mart("mart_survey_item_rates")
     cohorts = mart("dim_cohorts")
@@ -52,7 +52,11 @@ def publish(settings: Settings, staged_brief: Path, run_id: str) -> None:
     """Swap the warehouse, then the brief; each swap is one atomic rename."""
     scratch = settings.scratch_dir
     warehouse.publish_database(
-        settings.build_database_path, settings.database_path, scratch, run_id
+        settings.build_database_path,
+        settings.database_path,
+        scratch,
+        run_id,
+        key=settings.warehouse_key(),
     )
     warehouse.publish_folder(staged_brief, settings.brief_dir, scratch, run_id)
 
