@@ -38,6 +38,9 @@ class Settings:
     # Set: the warehouse (build copy and published file) is encrypted at rest with the key
     # in this file (lib/encryption.py). Production runs require it.
     warehouse_key_file: Path | None = None
+    # The password of password-protected input workbooks, in a file (not the environment:
+    # child processes and crash reports copy the environment).
+    workbook_password_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -49,11 +52,8 @@ class Settings:
             ),
             key_file=_absolute(env.get("IDREAM_PSEUDONYM_KEY_FILE") or str(DEFAULT_KEY_FILE)),
             production=env.get("IDREAM_ENV", "").strip().lower() == "production",
-            warehouse_key_file=(
-                _absolute(env["IDREAM_WAREHOUSE_KEY_FILE"])
-                if env.get("IDREAM_WAREHOUSE_KEY_FILE")
-                else None
-            ),
+            warehouse_key_file=_optional_path(env.get("IDREAM_WAREHOUSE_KEY_FILE")),
+            workbook_password_file=_optional_path(env.get("IDREAM_WORKBOOK_PASSWORD_FILE")),
         )
 
     @property
@@ -176,6 +176,23 @@ class Settings:
             f"created a new warehouse encryption key at {self.warehouse_key_file}. Keep it "
             "with the pseudonym key: without it the warehouse cannot be opened."
         )
+
+    def workbook_password(self) -> str | None:
+        if self.workbook_password_file is None:
+            return None
+        try:
+            text = self.workbook_password_file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise SettingsError(
+                f"cannot read the workbook password file {self.workbook_password_file} "
+                f"({error.strerror})"
+            ) from error
+        # Only the line ending an editor adds: spaces can be part of a password.
+        return text.rstrip("\r\n") or None
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return _absolute(value) if value else None
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -136,7 +136,13 @@ def raw_participants(context: dg.AssetExecutionContext, settings: PipelineSettin
     if unchanged := _unchanged(context, s, ["participants"], fingerprint):
         yield from unchanged
         return
-    yield from _land(context, s, ingest.ingest_roster(s.raw_dir, key), fingerprint, started)
+    yield from _land(
+        context,
+        s,
+        ingest.ingest_roster(s.raw_dir, key, s.workbook_password()),
+        fingerprint,
+        started,
+    )
 
 
 @dg.multi_asset(
@@ -166,7 +172,7 @@ def raw_success_markers(context: dg.AssetExecutionContext, settings: PipelineSet
     ):
         yield from unchanged
         return
-    landed = ingest.ingest_success_markers(s.raw_dir, key, keep_free_text)
+    landed = ingest.ingest_success_markers(s.raw_dir, key, keep_free_text, s.workbook_password())
     yield from _land(context, s, landed, fingerprint, started)
 
 
@@ -180,7 +186,9 @@ def raw_survey_codebook(context: dg.AssetExecutionContext, settings: PipelineSet
     if unchanged := _unchanged(context, s, ["survey_codebook"], fingerprint):
         yield from unchanged
         return
-    yield from _land(context, s, ingest.ingest_codebook(s.raw_dir), fingerprint, started)
+    yield from _land(
+        context, s, ingest.ingest_codebook(s.raw_dir, s.workbook_password()), fingerprint, started
+    )
 
 
 @dg.multi_asset(
@@ -211,5 +219,5 @@ def raw_survey(context: dg.AssetExecutionContext, settings: PipelineSettings):
         yield from unchanged
         return
     item_ids = warehouse.query(database, "select item_id from raw.survey_codebook", warehouse_key)
-    landed = ingest.ingest_survey(s.raw_dir, item_ids["item_id"].to_list())
+    landed = ingest.ingest_survey(s.raw_dir, item_ids["item_id"].to_list(), s.workbook_password())
     yield from _land(context, s, landed, fingerprint, started)

@@ -19,6 +19,7 @@ class PipelineSettings(dg.ConfigurableResource):
     production: bool = False
     # Empty: a plain warehouse. A path, never the key itself.
     warehouse_key_file: str = ""
+    workbook_password_file: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":
@@ -28,6 +29,7 @@ class PipelineSettings(dg.ConfigurableResource):
             key_file=str(settings.key_file),
             production=settings.production,
             warehouse_key_file=str(settings.warehouse_key_file or ""),
+            workbook_password_file=str(settings.workbook_password_file or ""),
         )
 
     def get(self) -> Settings:
@@ -37,6 +39,9 @@ class PipelineSettings(dg.ConfigurableResource):
             key_file=Path(self.key_file),
             production=self.production,
             warehouse_key_file=Path(self.warehouse_key_file) if self.warehouse_key_file else None,
+            workbook_password_file=(
+                Path(self.workbook_password_file) if self.workbook_password_file else None
+            ),
         )
 
 

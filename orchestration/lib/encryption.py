@@ -74,10 +74,18 @@ def connect(path: Path, key: str, read_only: bool = False) -> duckdb.DuckDBPyCon
     return connection
 
 
-def analyst_command(database: Path) -> str:
-    """What an analyst types (with the key in IDREAM_WAREHOUSE_KEY) to query the file."""
-    return (
-        "duckdb -cmd \"set variable k = getenv('IDREAM_WAREHOUSE_KEY'); "
-        f"attach '{database}' as {CATALOG} (encryption_key getvariable('k'), read_only); "
-        f'use {CATALOG};"'
-    )
+KEY_VARIABLE = "IDREAM_WAREHOUSE_KEY"
+
+
+def analyst_arguments(database: Path, encrypted: bool) -> list[str]:
+    """DuckDB CLI arguments that open the warehouse read-only; for an encrypted one, the
+    key is read from the environment variable KEY_VARIABLE."""
+    if not encrypted:
+        return ["-readonly", str(database)]
+    quoted = str(database).replace("'", "''")
+    return [
+        "-cmd",
+        f"set variable k = getenv('{KEY_VARIABLE}'); "
+        f"attach '{quoted}' as {CATALOG} (encryption_key getvariable('k'), read_only); "
+        f"use {CATALOG};",
+    ]

@@ -1,7 +1,8 @@
-"""Encryption at rest, end to end: with a warehouse key, the whole pipeline (Dagster, dbt,
-GX) builds and publishes an encrypted warehouse; the file holds no plaintext, cannot be
-opened without the key, and opens for an analyst with the DuckDB CLI as the README says.
-The key itself appears in no output and no file."""
+"""Protected data at rest, end to end. With a warehouse key, the whole pipeline (Dagster,
+dbt, GX) builds and publishes an encrypted warehouse: the file holds no plaintext, cannot
+be opened without the key, and opens for an analyst with the DuckDB CLI as the README
+says. The inputs are password-protected workbooks, read with the password from a file.
+Neither the key nor the password appears in any output or file."""
 
 import os
 import subprocess
@@ -14,18 +15,26 @@ import pytest
 from orchestration.lib import encryption
 from orchestration.settings import DBT_PROJECT_DIR
 from tests.conftest import run_idream
-from tests.programmes import minimal_programme
+from tests.programmes import minimal_programme, protect_workbook
 
 STATEMENT = "I feel connected to ZEBRASTATEMENT peers"
+PASSWORD = "Kobo&Excel 2024!"
 
 
-def test_an_encrypted_warehouse_end_to_end(tmp_path, capfd, monkeypatch):
+def test_protected_workbooks_into_an_encrypted_warehouse(tmp_path, capfd, monkeypatch):
     programme = minimal_programme()
     programme.codebook = [("con_01", "connection", STATEMENT, "agreement")]
     raw = programme.write(tmp_path / "raw")
+    for workbook in (raw / "participants.xlsx", raw / "success_markers" / "cohort_1.xlsx"):
+        protect_workbook(workbook, PASSWORD)
+    raw_before = {path: path.read_bytes() for path in raw.rglob("*") if path.is_file()}
     warehouse = tmp_path / "warehouse"
     key_file = tmp_path / "keys" / "warehouse.key"
+    password_file = tmp_path / "keys" / "workbooks.password"
+    password_file.parent.mkdir()
+    password_file.write_text(PASSWORD + "\n")
     monkeypatch.setenv("IDREAM_WAREHOUSE_KEY_FILE", str(key_file))
+    monkeypatch.setenv("IDREAM_WORKBOOK_PASSWORD_FILE", str(password_file))
 
     result = run_idream(raw, warehouse)
     printed = capfd.readouterr()
@@ -45,20 +54,22 @@ def test_an_encrypted_warehouse_end_to_end(tmp_path, capfd, monkeypatch):
         ]
         assert connection.execute("select count(*) from marts.dim_participants").fetchone() == (2,)
 
-    # What an analyst types, from the README: the key goes in through the environment.
-    command = encryption.analyst_command(database).replace(
-        "duckdb", str(Path(sys.executable).with_name("duckdb")), 1
-    )
-    analyst = subprocess.run(
-        f"{command} -csv -c 'select count(*) as n from marts.dim_participants'",
-        shell=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "IDREAM_WAREHOUSE_KEY": key},
-        check=False,
-    )
-    assert analyst.returncode == 0, analyst.stderr
-    assert analyst.stdout.split() == ["n", "2"]
+    # What an analyst types (README): `idream sql`, or the DuckDB CLI with the key in the
+    # environment.
+    bin_dir = Path(sys.executable).parent
+    query = ["-csv", "-c", "select count(*) as n from marts.dim_participants"]
+    for command, extra_env in [
+        ([str(bin_dir / "idream"), "sql", *query], {"IDREAM_WAREHOUSE_DIR": str(warehouse)}),
+        (
+            [str(bin_dir / "duckdb"), *encryption.analyst_arguments(database, True), *query],
+            {"IDREAM_WAREHOUSE_KEY": key},
+        ),
+    ]:
+        analyst = subprocess.run(
+            command, capture_output=True, text=True, env={**os.environ, **extra_env}, check=False
+        )
+        assert analyst.returncode == 0, analyst.stderr
+        assert analyst.stdout.split() == ["n", "2"]
 
     written = [warehouse, DBT_PROJECT_DIR / "target", DBT_PROJECT_DIR / "logs"]
     leaked = [
@@ -69,6 +80,9 @@ def test_an_encrypted_warehouse_end_to_end(tmp_path, capfd, monkeypatch):
     ]
     assert not leaked
     assert key not in printed.out + printed.err
+    assert PASSWORD not in printed.out + printed.err
+    # Nothing decrypted was written beside the inputs, and they are unchanged.
+    assert {path: path.read_bytes() for path in raw.rglob("*") if path.is_file()} == raw_before
 
 
 def test_turning_encryption_off_rebuilds_a_plain_warehouse(tmp_path, capfd, monkeypatch):
