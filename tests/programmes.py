@@ -96,6 +96,18 @@ class Programme:
         return raw_dir
 
 
+def protect_workbook(path: Path, password: str) -> None:
+    """Encrypt a workbook in place as Excel's "Encrypt with Password" does."""
+    import io
+
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    encrypted = io.BytesIO()
+    with path.open("rb") as plain:
+        OOXMLFile(plain).encrypt(password, encrypted)
+    path.write_bytes(encrypted.getvalue())
+
+
 def person(participant_id: str, cohort: str, participant_type: str) -> tuple:
     return (
         participant_id,

@@ -42,7 +42,9 @@ def evidence_brief(
     warehouse.clean_scratch(s.scratch_dir, run_id)
     staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")
     programme = ProgrammeSettings.load(s.raw_dir)
-    tables = publishing.load_brief_tables(s.build_database_path, programme.min_cell_size)
+    tables = publishing.load_brief_tables(
+        s.build_database_path, programme.min_cell_size, s.warehouse_key()
+    )
     provenance = collect(run_id, s.raw_dir, PROJECT_ROOT)
     quality = QualityStatus.read(s.quality_dir / "summary.json")
     written = publishing.write_brief(tables, staged, provenance, quality)

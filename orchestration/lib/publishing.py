@@ -28,11 +28,14 @@ PROVENANCE_FILE = "provenance.json"
 MARTS = ("mart_domain_rates", "mart_survey_item_rates", "mart_survey_section_rates", "dim_cohorts")
 
 
-def load_brief_tables(database_path: Path, min_cell_size: int) -> brief.BriefTables:
-    """The brief's tables, with the cells the disclosure policy withholds already withheld."""
+def load_brief_tables(
+    database_path: Path, min_cell_size: int, key: str | None = None
+) -> brief.BriefTables:
+    """The brief's tables, with the cells the disclosure policy withholds already withheld.
+    `key`: the warehouse's encryption key, if it is encrypted."""
 
     def mart(name: str) -> pl.DataFrame:
-        return warehouse.query(database_path, f"select * from marts.{name}")
+        return warehouse.query(database_path, f"select * from marts.{name}", key)
 
     domain_rates = mart("mart_domain_rates")
     item_rates = mart("mart_survey_item_rates")
@@ -127,7 +130,11 @@ def publish(settings: Settings, staged_brief: Path, run_id: str) -> None:
     """Swap the warehouse, then the brief; each swap is one atomic rename."""
     scratch = settings.scratch_dir
     warehouse.publish_database(
-        settings.build_database_path, settings.database_path, scratch, run_id
+        settings.build_database_path,
+        settings.database_path,
+        scratch,
+        run_id,
+        key=settings.warehouse_key(),
     )
     warehouse.publish_folder(staged_brief, settings.brief_dir, scratch, run_id)
 
