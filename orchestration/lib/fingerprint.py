@@ -59,6 +59,12 @@ PACKAGES = (
     "polars",
     "fastexcel",
     "great-expectations",
+    # The brief's renderers: a new version can change the published HTML, workbook or charts.
+    "great-tables",
+    "altair",
+    "vl-convert-python",
+    "xlsxwriter",
+    "pyarrow",
 )
 FINGERPRINT_TAG = "idream/fingerprint"
 # A run with this tag set to "true" redoes every landing and rebuilds every model.

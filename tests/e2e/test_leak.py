@@ -10,11 +10,14 @@ nowhere else), the second turns it off again (the `restricted` schema must be go
 
 from __future__ import annotations
 
+import html
 import os
 import re
+import zipfile
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from orchestration.settings import DBT_PROJECT_DIR
 from tests.conftest import run_idream
@@ -131,8 +134,20 @@ def written_files(warehouse: Path) -> dict[Path, str]:
     for root in roots:
         for path in sorted(root.rglob("*")):
             if path.is_file() and ".duckdb" not in path.name:
-                files[path] = path.read_bytes().decode("utf-8", errors="replace")
+                files[path] = _file_text(path)
     return files
+
+
+def _file_text(path: Path) -> str:
+    """Compressed outputs (the brief's workbook and Parquet tables) as the text they hold:
+    their raw bytes would hide a leaked string."""
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as workbook:
+            xml = "\n".join(workbook.read(name).decode("utf-8") for name in workbook.namelist())
+        return html.unescape(xml)
+    if path.suffix == ".parquet":
+        return pl.read_parquet(path).write_csv()
+    return path.read_bytes().decode("utf-8", errors="replace")
 
 
 def assert_nowhere(secrets: set[str], places: dict[str, str]) -> None:
