@@ -53,7 +53,10 @@ def leak_programme(keep_free_text: bool) -> tuple[Programme, set[str], set[str]]
                 for level in LEVELS:
                     marker = f"LEAKMARKER {person} {domain} {level}"
                     free_text.add(marker)
-                    achieved = "Achieved" if (number + index) % 2 and level == "Realistic" else None
+                    # Odd-numbered participants achieve one domain, the others none: no
+                    # column is all or nothing, which would withhold every cohort.
+                    hit = number % 2 == 1 and index == number % 3 and level == "Realistic"
+                    achieved = "Achieved" if hit else None
                     rows.append((person, domain, 1, statement, level, marker, None, achieved))
         markers[f"cohort_{cohort}.xlsx"] = rows
         description = f"LEAKDESCRIPTION met the minister of {pid(cohort, 1)}"
@@ -147,7 +150,9 @@ def _file_text(path: Path) -> str:
         return html.unescape(xml)
     if path.suffix == ".parquet":
         return pl.read_parquet(path).write_csv()
-    return path.read_bytes().decode("utf-8", errors="replace")
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    # Markup may hold a name as entities (&Oslash;rsted).
+    return html.unescape(text) if path.suffix in (".html", ".svg", ".xml") else text
 
 
 def assert_nowhere(secrets: set[str], places: dict[str, str]) -> None:
@@ -212,3 +217,11 @@ def test_nothing_identifying_reaches_any_table_or_file(tmp_path, capfd):
         len(published["success_markers_by_domain.csv"].strip().splitlines()) == 1 + len(COHORTS) + 1
     )
     assert len(published["survey_items.csv"].strip().splitlines()) == 1 + len(ITEMS)
+
+    # Cohort 2 (3 people) is below k = 5, and cohort 3 (5 people, the smallest other one)
+    # is withheld with it, so that the total does not give cohort 2 away.
+    markers = pl.read_csv(brief / "success_markers_by_domain.csv", infer_schema=False)
+    withheld = {
+        row["cohort"]: "suppressed" in row.values() for row in markers.iter_rows(named=True)
+    }
+    assert withheld == {"1": False, "2": True, "3": True, "all": False}
