@@ -81,8 +81,10 @@ def methods(tables: BriefTables, quality: QualityStatus) -> list[MethodsSection]
             (
                 f"A rate whose denominator is below {k} (but not zero) is not published: its "
                 "count, percentage and interval read “suppressed”. So that it cannot be "
-                "worked out from a total and the other cells, a second cell of the same "
-                "domain is suppressed with it when needed. A section's average is suppressed "
+                "worked out from a total and the other cells, a cohort's row is suppressed "
+                "whole, with the next smallest cohort, and with the total too if the "
+                "suppressed cells could still only hold one value. A survey item's answer "
+                "counts go with its rate. A section's average is suppressed "
                 f"when any of its items is, or when fewer than {k} people responded.",
                 f"Minimum cell size k = {k}. Cells suppressed in this brief: {withheld}.",
             ),
