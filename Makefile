@@ -13,7 +13,7 @@ export GX_ANALYTICS_ENABLED := false
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup run test lint dev sample docs bench clean
+.PHONY: setup browser run test lint dev sample docs bench clean
 
 setup: $(INSTALLED)
 
@@ -27,7 +27,14 @@ $(INSTALLED): pyproject.toml requirements.lock
 run: setup
 	$(BIN)/idream run
 
-test: setup lint
+# The brief's browser test drives Debian's chromium (Playwright's own browser download is
+# never used). CI runs as root on a fresh machine; elsewhere, install the package once.
+browser:
+	@command -v chromium >/dev/null || { \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+
+test: setup lint browser
 	$(BIN)/pytest
 
 lint: setup

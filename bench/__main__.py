@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
             "DAGSTER_HOME": str(PROJECT_ROOT / ".dagster_home"),
         }
     )
-    env.pop("IDREAM_ENV", None)
+    # A plain warehouse: the floors open it without a key (encryption is measured nowhere).
+    for name in ("IDREAM_ENV", "IDREAM_WAREHOUSE_KEY_FILE"):
+        env.pop(name, None)
     results = {
         "machine": machine(),
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),

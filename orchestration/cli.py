@@ -3,6 +3,7 @@
 idream run [--raw-dir DIR] [--warehouse-dir DIR]
 idream generate-sample [--out DIR] [--scale N]
 idream dbt [DBT ARGS...]          e.g. idream dbt docs generate
+idream sql [DUCKDB ARGS...]       the published warehouse in the DuckDB CLI, read-only
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault(name, value)
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
-    if args.command != "dbt" and extra:
+    if args.command not in ("dbt", "sql") and extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "run":
         return _run(args)
     if args.command == "generate-sample":
         return _generate_sample(args)
+    if args.command == "sql":
+        return _sql(extra)
     return _dbt(extra)
 
 
@@ -59,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "dbt", help="run dbt against the build warehouse, e.g. `idream dbt docs generate`"
+    )
+    commands.add_parser(
+        "sql",
+        help="open the published warehouse read-only in the DuckDB CLI (with its key when "
+        "it is encrypted); other arguments go to duckdb, e.g. -c 'select ...'",
     )
     return parser
 
@@ -129,6 +137,26 @@ def _dbt(dbt_args: list[str]) -> int:
     from orchestration.settings import Settings
 
     return run_dbt(Settings.from_env(), dbt_args)
+
+
+def _sql(duckdb_args: list[str]) -> int:
+    import subprocess
+
+    from orchestration.lib.encryption import KEY_VARIABLE, analyst_arguments
+    from orchestration.settings import Settings, SettingsError
+
+    settings = Settings.from_env()
+    try:
+        key = settings.warehouse_key()
+    except SettingsError as error:
+        print(f"idream: {error}", file=sys.stderr)
+        return 1
+    duckdb_cli = Path(sys.executable).with_name("duckdb")
+    command = [str(duckdb_cli), *analyst_arguments(settings.database_path, key is not None)]
+    # The key reaches DuckDB through its environment, never its command line (which
+    # every user of the machine can read in the process list).
+    environment = {**os.environ, KEY_VARIABLE: key} if key else None
+    return subprocess.run([*command, *duckdb_args], env=environment, check=False).returncode
 
 
 if __name__ == "__main__":

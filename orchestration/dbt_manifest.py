@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -32,7 +33,10 @@ def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
 
 
 def run_dbt_command(
-    args: list[str], project_dir: Path = DBT_PROJECT_DIR, check: bool = True
+    args: list[str],
+    project_dir: Path = DBT_PROJECT_DIR,
+    check: bool = True,
+    env: dict[str, str] | None = None,
 ) -> int:
     command = [
         str(DBT_EXECUTABLE),
@@ -42,4 +46,5 @@ def run_dbt_command(
         "--profiles-dir",
         str(project_dir),
     ]
-    return subprocess.run(command, check=check).returncode
+    environment = {**os.environ, **env} if env else None
+    return subprocess.run(command, check=check, env=environment).returncode

@@ -63,8 +63,13 @@ def _any_check_ran(result) -> bool:
 
 def run_dbt(settings: Settings, dbt_args: list[str]) -> int:
     """Any dbt command against the build warehouse, with the path from the settings."""
-    vars_arg = ["--vars", f'{{"database_path": "{settings.build_database_path}"}}']
-    return run_dbt_command([*dbt_args, *vars_arg], check=False)
+    from orchestration.lib.dbt_target import dbt_arguments, dbt_environment
+
+    return run_dbt_command(
+        [*dbt_args, *dbt_arguments(settings)],
+        check=False,
+        env=dbt_environment(settings.warehouse_key()),
+    )
 
 
 def _failure_message(result) -> str:

@@ -70,8 +70,9 @@ def generate(
         if RESPONDENTS_PER_PARTICIPANT[cohort % 4]
     }
     written += _write_survey(out_dir, rng, respondents, rows_per_export)
-    sizes = {cohort: size for cohort in range(1, cohorts + 1)}
-    written.append(_write_programme_settings(out_dir, sizes, respondents))
+    # Distinct responses: a Kobo file's earlier duplicate submission is not a respondent.
+    sizes = dict.fromkeys(range(1, cohorts + 1), size)
+    written.append(sample.write_programme_settings(out_dir, sizes, respondents))
     return written
 
 
@@ -256,24 +257,6 @@ def _write_plain(out_dir, rng, stem, cohort, chunk, item_ids, scales) -> Path:
     ]
     path = out_dir / "survey" / f"{stem}_survey.csv"
     write_csv(path, header, rows)
-    return path
-
-
-def _write_programme_settings(
-    out_dir: Path, sizes: dict[int, int], respondents: dict[int, int]
-) -> Path:
-    # Distinct responses: a Kobo file's earlier duplicate submission is not a respondent.
-    lines = [
-        "# What the monitoring team states independently of the data files; the data-quality",
-        "# checks compare the roster and the survey exports with it.",
-        "[cohort_sizes]",
-        *(f'"{cohort}" = {size}' for cohort, size in sizes.items()),
-        "",
-        "[survey_respondents]",
-        *(f'"{cohort}" = {count}' for cohort, count in respondents.items()),
-    ]
-    path = out_dir / "programme.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 

@@ -35,6 +35,12 @@ class Settings:
     warehouse_dir: Path
     key_file: Path
     production: bool = False
+    # Set: the warehouse (build copy and published file) is encrypted at rest with the key
+    # in this file (lib/encryption.py). Production runs require it.
+    warehouse_key_file: Path | None = None
+    # The password of password-protected input workbooks, in a file (not the environment:
+    # child processes and crash reports copy the environment).
+    workbook_password_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -46,6 +52,8 @@ class Settings:
             ),
             key_file=_absolute(env.get("IDREAM_PSEUDONYM_KEY_FILE") or str(DEFAULT_KEY_FILE)),
             production=env.get("IDREAM_ENV", "").strip().lower() == "production",
+            warehouse_key_file=_optional_path(env.get("IDREAM_WAREHOUSE_KEY_FILE")),
+            workbook_password_file=_optional_path(env.get("IDREAM_WORKBOOK_PASSWORD_FILE")),
         )
 
     @property
@@ -76,7 +84,12 @@ class Settings:
         from orchestration.lib.fingerprint import pipeline_fingerprint
 
         return pipeline_fingerprint(
-            self.raw_dir, PROJECT_ROOT, self.key_file, self.production, raw_state
+            self.raw_dir,
+            PROJECT_ROOT,
+            self.key_file,
+            self.production,
+            raw_state,
+            warehouse_key_file=self.warehouse_key_file,
         )
 
     @property
@@ -116,15 +129,77 @@ class Settings:
                 f"no pseudonym key at {self.key_file}: production runs never create one. "
                 "Restore the programme's key file, or point IDREAM_PSEUDONYM_KEY_FILE at it."
             )
-        self.key_file.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        _write_private(self.key_file, secrets.token_hex(32))
         notice = (
             f"created a new local pseudonym key at {self.key_file} (sample run). Keep it: "
             "pseudonyms made with another key will not match these."
         )
         return self.key_file.read_bytes().strip(), notice
+
+    @property
+    def encrypted(self) -> bool:
+        return self.warehouse_key_file is not None
+
+    def warehouse_key(self) -> str | None:
+        """The warehouse encryption key, or None for a plain warehouse. Read when needed,
+        like the pseudonym key, and never stored on this object."""
+        if self.warehouse_key_file is None:
+            if self.production:
+                raise SettingsError(
+                    "production runs keep the warehouse encrypted at rest: point "
+                    "IDREAM_WAREHOUSE_KEY_FILE at the programme's warehouse key file"
+                )
+            return None
+        if not self.warehouse_key_file.exists():
+            raise SettingsError(
+                f"no warehouse key at {self.warehouse_key_file}: restore the programme's key "
+                "file (a warehouse encrypted with a lost key cannot be opened again)"
+            )
+        from orchestration.lib.encryption import EncryptionKeyError, read_key
+
+        try:
+            return read_key(self.warehouse_key_file)
+        except EncryptionKeyError as error:
+            raise SettingsError(str(error)) from error
+
+    def create_warehouse_key(self) -> str | None:
+        """Outside production, a missing warehouse key file is created on first use; the
+        notice says so. Production never creates one: a new key cannot open the old file."""
+        if self.warehouse_key_file is None or self.warehouse_key_file.exists():
+            return None
+        if self.production:
+            self.warehouse_key()  # raises, naming the missing file
+        from orchestration.lib.encryption import new_key
+
+        _write_private(self.warehouse_key_file, new_key())
+        return (
+            f"created a new warehouse encryption key at {self.warehouse_key_file}. Keep it "
+            "with the pseudonym key: without it the warehouse cannot be opened."
+        )
+
+    def workbook_password(self) -> str | None:
+        if self.workbook_password_file is None:
+            return None
+        try:
+            text = self.workbook_password_file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise SettingsError(
+                f"cannot read the workbook password file {self.workbook_password_file} "
+                f"({error.strerror})"
+            ) from error
+        # Only the line ending an editor adds: spaces can be part of a password.
+        return text.rstrip("\r\n") or None
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return _absolute(value) if value else None
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
 
 
 def _absolute(path: str) -> Path:

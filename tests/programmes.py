@@ -32,6 +32,9 @@ MARKER_HEADER = (
 UNANTICIPATED_HEADER = ("participant_id", "domain", "review", "description")
 CODEBOOK_HEADER = ("item_id", "section", "statement", "scale")
 LEVELS = ("Realistic", "Ambitious", "Very ambitious")
+# programme.toml for tests that check hand-computed rates over a handful of people: with
+# the default minimum cell size (5) those rates would be withheld from the brief.
+NO_DISCLOSURE_CONTROL = "[disclosure]\nmin_cell_size = 1\n"
 
 
 def outcome(
@@ -91,6 +94,18 @@ class Programme:
         if self.programme_settings is not None:
             (raw_dir / "programme.toml").write_text(self.programme_settings, encoding="utf-8")
         return raw_dir
+
+
+def protect_workbook(path: Path, password: str) -> None:
+    """Encrypt a workbook in place as Excel's "Encrypt with Password" does."""
+    import io
+
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    encrypted = io.BytesIO()
+    with path.open("rb") as plain:
+        OOXMLFile(plain).encrypt(password, encrypted)
+    path.write_bytes(encrypted.getvalue())
 
 
 def person(participant_id: str, cohort: str, participant_type: str) -> tuple:

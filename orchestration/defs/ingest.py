@@ -19,6 +19,7 @@ import polars as pl
 from orchestration.defs.resources import PipelineSettings
 from orchestration.lib import ingest, raw_files, warehouse
 from orchestration.lib.fingerprint import FULL_REBUILD_TAG
+from orchestration.lib.programme import ProgrammeSettings
 from orchestration.settings import Settings
 
 GROUP = "ingest"
@@ -43,7 +44,19 @@ def column_schema(frame: pl.DataFrame) -> dg.TableSchema:
 
 
 def _land(context, settings: Settings, landed: ingest.Landed, fingerprint: str, started: float):
-    warehouse.replace_tables(settings.build_database_path, landed.tables, fingerprint)
+    warehouse.replace_tables(
+        settings.build_database_path,
+        landed.tables,
+        fingerprint,
+        restricted=landed.restricted,
+        key=settings.warehouse_key(),
+    )
+    for name, frame in landed.restricted.items():
+        if frame is not None:
+            context.log.info(
+                f"kept {frame.height} rows of free text in {warehouse.RESTRICTED_SCHEMA}.{name} "
+                "(programme.toml: retention.keep_free_text = true)"
+            )
     for name, frame in landed.tables.items():
         context.log.info(
             f"landed raw.{name}: {frame.height} rows from {len(landed.files)} file(s) "
@@ -63,14 +76,14 @@ def _land(context, settings: Settings, landed: ingest.Landed, fingerprint: str, 
 
 def _unchanged(context, settings: Settings, tables: list[str], fingerprint: str) -> list:
     """Results for tables already landed from exactly these inputs; empty if not so."""
-    database = settings.build_database_path
+    database, key = settings.build_database_path, settings.warehouse_key()
     if context.run.tags.get(FULL_REBUILD_TAG) == "true":
         return []
-    if warehouse.landed_fingerprint(database, tables) != fingerprint:
+    if warehouse.landed_fingerprint(database, tables, key=key) != fingerprint:
         return []
     results = []
     for name in tables:
-        rows = warehouse.query(database, f'select count(*) as n from raw."{name}"')["n"][0]
+        rows = warehouse.query(database, f'select count(*) as n from raw."{name}"', key)["n"][0]
         context.log.info(
             f"raw.{name}: inputs unchanged since it was landed ({rows} rows); not re-read"
         )
@@ -82,6 +95,18 @@ def _unchanged(context, settings: Settings, tables: list[str], fingerprint: str)
             )
         )
     return results
+
+
+def _prepare_build(context, settings: Settings) -> None:
+    """Every run starts with an ingest asset: make a missing warehouse key (outside
+    production), and set aside a build copy that the warehouse key cannot open."""
+    if notice := settings.create_warehouse_key():
+        context.log.warning(notice)
+    if warehouse.discard_if_unreadable(settings.build_database_path, settings.warehouse_key()):
+        context.log.warning(
+            "the build copy was written with another encryption setting or key: "
+            "building the warehouse anew"
+        )
 
 
 def _key(context, settings: Settings) -> tuple[bytes, str]:
@@ -103,6 +128,7 @@ def _key(context, settings: Settings) -> tuple[bytes, str]:
 )
 def raw_participants(context: dg.AssetExecutionContext, settings: PipelineSettings):
     s, started = settings.get(), time.monotonic()
+    _prepare_build(context, s)
     key, key_digest = _key(context, s)
     fingerprint = ingest.input_fingerprint(
         [raw_files.roster_file(s.raw_dir)], s.raw_dir, key=key_digest
@@ -110,15 +136,21 @@ def raw_participants(context: dg.AssetExecutionContext, settings: PipelineSettin
     if unchanged := _unchanged(context, s, ["participants"], fingerprint):
         yield from unchanged
         return
-    yield from _land(context, s, ingest.ingest_roster(s.raw_dir, key), fingerprint, started)
+    yield from _land(
+        context,
+        s,
+        ingest.ingest_roster(s.raw_dir, key, s.workbook_password()),
+        fingerprint,
+        started,
+    )
 
 
 @dg.multi_asset(
     specs=[
         _spec(
             "success_markers",
-            "Success markers from every workbook's `markers` sheet; "
-            "outcome and marker texts dropped.",
+            "Success markers from every workbook's `markers` sheet; outcome and marker "
+            "texts dropped (kept in `restricted` only if programme.toml asks).",
         ),
         _spec(
             "unanticipated_outcomes",
@@ -128,17 +160,20 @@ def raw_participants(context: dg.AssetExecutionContext, settings: PipelineSettin
 )
 def raw_success_markers(context: dg.AssetExecutionContext, settings: PipelineSettings):
     s, started = settings.get(), time.monotonic()
+    _prepare_build(context, s)
     key, key_digest = _key(context, s)
+    keep_free_text = ProgrammeSettings.load(s.raw_dir).keep_free_text
     paths = raw_files.marker_workbooks(s.raw_dir)
-    fingerprint = ingest.input_fingerprint(paths, s.raw_dir, key=key_digest)
+    fingerprint = ingest.input_fingerprint(
+        paths, s.raw_dir, key=key_digest, free_text=str(keep_free_text)
+    )
     if unchanged := _unchanged(
         context, s, ["success_markers", "unanticipated_outcomes"], fingerprint
     ):
         yield from unchanged
         return
-    yield from _land(
-        context, s, ingest.ingest_success_markers(s.raw_dir, key), fingerprint, started
-    )
+    landed = ingest.ingest_success_markers(s.raw_dir, key, keep_free_text, s.workbook_password())
+    yield from _land(context, s, landed, fingerprint, started)
 
 
 @dg.multi_asset(
@@ -146,11 +181,14 @@ def raw_success_markers(context: dg.AssetExecutionContext, settings: PipelineSet
 )
 def raw_survey_codebook(context: dg.AssetExecutionContext, settings: PipelineSettings):
     s, started = settings.get(), time.monotonic()
+    _prepare_build(context, s)
     fingerprint = ingest.input_fingerprint([raw_files.codebook_file(s.raw_dir)], s.raw_dir)
     if unchanged := _unchanged(context, s, ["survey_codebook"], fingerprint):
         yield from unchanged
         return
-    yield from _land(context, s, ingest.ingest_codebook(s.raw_dir), fingerprint, started)
+    yield from _land(
+        context, s, ingest.ingest_codebook(s.raw_dir, s.workbook_password()), fingerprint, started
+    )
 
 
 @dg.multi_asset(
@@ -170,14 +208,16 @@ def raw_survey_codebook(context: dg.AssetExecutionContext, settings: PipelineSet
 )
 def raw_survey(context: dg.AssetExecutionContext, settings: PipelineSettings):
     s, started = settings.get(), time.monotonic()
-    database = s.build_database_path
+    _prepare_build(context, s)
+    database, warehouse_key = s.build_database_path, s.warehouse_key()
     # The exports are read by the codebook's item ids: a new codebook means a new landing.
-    codebook = warehouse.landed_fingerprint(database, ["survey_codebook"]) or "none"
+    codebook = warehouse.landed_fingerprint(database, ["survey_codebook"], key=warehouse_key)
+    codebook = codebook or "none"
     paths = raw_files.survey_exports(s.raw_dir)
     fingerprint = ingest.input_fingerprint(paths, s.raw_dir, codebook=codebook)
     if unchanged := _unchanged(context, s, ["survey_responses", "survey_answers"], fingerprint):
         yield from unchanged
         return
-    item_ids = warehouse.query(database, "select item_id from raw.survey_codebook")
-    landed = ingest.ingest_survey(s.raw_dir, item_ids["item_id"].to_list())
+    item_ids = warehouse.query(database, "select item_id from raw.survey_codebook", warehouse_key)
+    landed = ingest.ingest_survey(s.raw_dir, item_ids["item_id"].to_list(), s.workbook_password())
     yield from _land(context, s, landed, fingerprint, started)

@@ -7,22 +7,29 @@ from dagster_dbt import get_asset_key_for_model
 
 from orchestration.defs.resources import PipelineSettings
 from orchestration.defs.transform import idream_dbt_models
-from orchestration.lib import brief, publishing, warehouse
+from orchestration.lib import publishing, warehouse
 from orchestration.lib.fingerprint import FINGERPRINT_TAG
+from orchestration.lib.programme import ProgrammeSettings
+from orchestration.lib.report.markdown import render_markdown
+from orchestration.lib.report.methods import suppressed_count
+from orchestration.lib.report.provenance import collect
+from orchestration.lib.report.quality_status import QualityStatus
+from orchestration.settings import PROJECT_ROOT
 
 
 @dg.asset(
     key=["publish", "evidence_brief"],
     group_name="publish",
-    kinds={"csv", "markdown", "duckdb"},
+    kinds={"csv", "parquet", "html", "xlsx", "markdown", "duckdb"},
     owners=["team:monitoring-evaluation"],
     deps=[
         *[get_asset_key_for_model([idream_dbt_models], mart) for mart in publishing.MARTS],
         dg.AssetKey(["quality", "report"]),
     ],
     description=(
-        "Writes the brief's tables (success_markers_by_domain.csv, survey_sections.csv, "
-        "survey_items.csv, brief.md) and then replaces <warehouse>/idream.duckdb and "
+        "Writes the brief (brief.html, self-contained; brief.md; brief.xlsx; the tables as CSV "
+        "and Parquet; the charts as SVG and PNG; provenance.json) and then replaces "
+        "<warehouse>/idream.duckdb and "
         "<warehouse>/brief/ with this run's, each by one atomic rename. Runs only when "
         "everything upstream, dbt tests included, succeeded."
     ),
@@ -34,8 +41,13 @@ def evidence_brief(
     run_id = context.run.run_id
     warehouse.clean_scratch(s.scratch_dir, run_id)
     staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")
-    tables = publishing.load_brief_tables(s.build_database_path)
-    written = publishing.write_brief(tables, staged)
+    programme = ProgrammeSettings.load(s.raw_dir)
+    tables = publishing.load_brief_tables(
+        s.build_database_path, programme.min_cell_size, s.warehouse_key()
+    )
+    provenance = collect(run_id, s.raw_dir, PROJECT_ROOT)
+    quality = QualityStatus.read(s.quality_dir / "summary.json")
+    written = publishing.write_brief(tables, staged, provenance, quality)
     publishing.publish(s, staged, run_id)
     # Inputs fingerprinted when the run started (idream run, sensor), else now.
     fingerprint = context.run.tags.get(FINGERPRINT_TAG) or s.fingerprint()
@@ -53,6 +65,9 @@ def evidence_brief(
             "brief": dg.MetadataValue.path(str(s.brief_dir)),
             "participants": total["participants"],
             "survey_respondents": tables.respondents,
-            "brief_md": dg.MetadataValue.md(brief.render_markdown(tables)),
+            "min_cell_size": tables.min_cell_size,
+            "suppressed_cells": suppressed_count(tables),
+            "brief_html": dg.MetadataValue.path(str(s.brief_dir / "brief.html")),
+            "brief_md": dg.MetadataValue.md(render_markdown(tables)),
         }
     )

@@ -17,6 +17,9 @@ class PipelineSettings(dg.ConfigurableResource):
     warehouse_dir: str
     key_file: str
     production: bool = False
+    # Empty: a plain warehouse. A path, never the key itself.
+    warehouse_key_file: str = ""
+    workbook_password_file: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":
@@ -25,6 +28,8 @@ class PipelineSettings(dg.ConfigurableResource):
             warehouse_dir=str(settings.warehouse_dir),
             key_file=str(settings.key_file),
             production=settings.production,
+            warehouse_key_file=str(settings.warehouse_key_file or ""),
+            workbook_password_file=str(settings.workbook_password_file or ""),
         )
 
     def get(self) -> Settings:
@@ -33,6 +38,10 @@ class PipelineSettings(dg.ConfigurableResource):
             warehouse_dir=Path(self.warehouse_dir),
             key_file=Path(self.key_file),
             production=self.production,
+            warehouse_key_file=Path(self.warehouse_key_file) if self.warehouse_key_file else None,
+            workbook_password_file=(
+                Path(self.workbook_password_file) if self.workbook_password_file else None
+            ),
         )
 
 

@@ -1,6 +1,5 @@
 """Transform assets: the dbt project, one Dagster asset per seed and model, tests as checks."""
 
-import json
 from graphlib import TopologicalSorter
 from pathlib import Path
 
@@ -10,31 +9,20 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.resources import PipelineSettings
 from orchestration.lib import dbt_state, warehouse
+from orchestration.lib.dbt_target import dbt_arguments, dbt_environment, secret_environment
 from orchestration.lib.fingerprint import FULL_REBUILD_TAG
 from orchestration.settings import DBT_PROJECT_DIR
 
 PIPELINE_TARGET = Path("target") / "pipeline"
 
 
-def dbt_build_args(database_path: str) -> list[str]:
-    """One `dbt build` per run: seeds, models and tests in dependency order, one start-up.
-
-    dbt's file log defaults to debug level, every statement as JSON (10 MB a run, about
-    1.5 s of dbt's time on the sample); Dagster already keeps dbt's info-level log."""
-    return [
-        "build",
-        "--vars",
-        json.dumps({"database_path": database_path}),
-        "--log-level-file",
-        "warn",
-    ]
-
-
-def table_metadata(database_path, tables: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+def table_metadata(
+    database_path, tables: list[tuple[str, str]], key: str | None
+) -> dict[tuple[str, str], dict]:
     """Row count and column schema of each (schema, table), read once dbt has finished:
     DuckDB allows one writer, and reading during `dbt build` would block it."""
     metadata = {}
-    with warehouse.connect(database_path, read_only=True) as connection:
+    with warehouse.connect(database_path, read_only=True, key=key) as connection:
         for schema, table in tables:
             columns = connection.execute(
                 "select column_name, data_type from information_schema.columns "
@@ -57,13 +45,17 @@ def table_metadata(database_path, tables: list[tuple[str, str]]) -> dict[tuple[s
 def idream_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: PipelineSettings
 ):
-    database_path = settings.get().build_database_path
+    s = settings.get()
+    database_path, key = s.build_database_path, s.warehouse_key()
     project = dbt_state.project_fingerprint(DBT_PROJECT_DIR)
     full = context.run.tags.get(FULL_REBUILD_TAG) == "true"
-    changed = None if full else dbt_state.changed_sources(database_path, project)
+    changed = None if full else dbt_state.changed_sources(database_path, project, key)
     events = []
     if changed is None or changed:
-        args = dbt_build_args(str(database_path))
+        # One `dbt build` per run: seeds, models and tests in dependency order, one start-up.
+        # dbt's file log defaults to debug level, every statement as JSON (10 MB a run, about
+        # 1.5 s of dbt's time on the sample); Dagster already keeps dbt's info-level log.
+        args = ["build", *dbt_arguments(s), "--log-level-file", "warn"]
         if changed:
             context.log.info(
                 f"rebuilding what depends on the re-landed raw.{', raw.'.join(changed)}"
@@ -71,15 +63,16 @@ def idream_dbt_models(
             args += dbt_state.selection(changed)
         # One fixed target folder (dagster-dbt otherwise makes a new one per run, forever),
         # which also keeps dbt's partial-parse state from one run to the next.
-        invocation = dbt.cli(
-            args, context=context, target_path=PIPELINE_TARGET, raise_on_error=False
-        )
-        events = list(invocation.stream())
+        with secret_environment(dbt_environment(key)):
+            invocation = dbt.cli(
+                args, context=context, target_path=PIPELINE_TARGET, raise_on_error=False
+            )
+            events = list(invocation.stream())
         if not invocation.is_successful():
             # What dbt did build and test is reported as it happened; nothing else is.
             yield from events
             raise dg.Failure(description=failed_nodes(invocation), allow_retries=False)
-        dbt_state.record_built(database_path, project)
+        dbt_state.record_built(database_path, project, key)
     else:
         context.log.info(
             "no raw table was re-landed and the dbt project is unchanged: no dbt build"
@@ -89,7 +82,7 @@ def idream_dbt_models(
         context.assets_def.get_output_name_for_asset_key(key): key
         for key in in_dependency_order(context.assets_def.asset_deps, context.selected_asset_keys)
     }
-    extra = table_metadata(database_path, [tuple(key.path[-2:]) for key in keys.values()])
+    extra = table_metadata(database_path, [tuple(k.path[-2:]) for k in keys.values()], key)
     # Every selected model, in dependency order (Dagster requires it of a multi-asset): the
     # ones dbt rebuilt, and the ones upstream changes did not touch, which stay as the last
     # successful build left them.

@@ -30,18 +30,18 @@ def project_fingerprint(project_dir: Path) -> str:
     return state_fingerprint(state)
 
 
-def changed_sources(database: Path, project: str) -> list[str] | None:
+def changed_sources(database: Path, project: str, key: str | None = None) -> list[str] | None:
     """Raw tables landed anew since the last successful build; None means build everything."""
-    built = _read(database, BUILT_TABLE)
+    built = _read(database, BUILT_TABLE, key)
     if built is None or built.get(PROJECT_ROW) != project:
         return None
-    landed = _read(database, warehouse.LANDINGS_TABLE) or {}
+    landed = _read(database, warehouse.LANDINGS_TABLE, key) or {}
     return sorted(table for table, fingerprint in landed.items() if built.get(table) != fingerprint)
 
 
-def record_built(database: Path, project: str) -> None:
+def record_built(database: Path, project: str, key: str | None = None) -> None:
     """After a successful build: the landings it was built from, and the project."""
-    with warehouse.connect(database) as connection:
+    with warehouse.connect(database, key=key) as connection:
         connection.execute(
             f'create or replace table raw."{BUILT_TABLE}" as '
             f'select table_name, fingerprint from raw."{warehouse.LANDINGS_TABLE}" '
@@ -55,10 +55,10 @@ def selection(changed: list[str]) -> list[str]:
     return ["--select", " ".join(f"source:raw.{table}+" for table in changed)]
 
 
-def _read(database: Path, table: str) -> dict[str, str] | None:
+def _read(database: Path, table: str, key: str | None) -> dict[str, str] | None:
     if not database.exists():
         return None
-    with warehouse.connect(database, read_only=True) as connection:
+    with warehouse.connect(database, read_only=True, key=key) as connection:
         exists = connection.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'raw' and table_name = ?",

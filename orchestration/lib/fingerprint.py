@@ -59,6 +59,12 @@ PACKAGES = (
     "polars",
     "fastexcel",
     "great-expectations",
+    # The brief's renderers: a new version can change the published HTML, workbook or charts.
+    "great-tables",
+    "altair",
+    "vl-convert-python",
+    "xlsxwriter",
+    "pyarrow",
 )
 FINGERPRINT_TAG = "idream/fingerprint"
 # A run with this tag set to "true" redoes every landing and rebuilds every model.
@@ -86,11 +92,12 @@ def pipeline_fingerprint(
     key_file: Path,
     production: bool,
     raw_state: dict[str, str] | None = None,
+    warehouse_key_file: Path | None = None,
 ) -> str | None:
     """One hash of everything a run's outputs depend on; None when it cannot be known
     without running (no key yet: the run will create one). `raw_state`, when the caller
     has already hashed the raw folder, saves hashing it again."""
-    if not key_file.exists():
+    if not key_file.exists() or (warehouse_key_file and not warehouse_key_file.exists()):
         return None
     state = {
         "raw": state_fingerprint(folder_state(raw_dir) if raw_state is None else raw_state),
@@ -98,6 +105,8 @@ def pipeline_fingerprint(
         # A new key means new pseudonyms everywhere. Its hash is stored, never the key.
         "key": file_digest(key_file),
         "production": str(production),
+        # Encrypting (or re-keying) the warehouse rewrites it.
+        "warehouse_key": file_digest(warehouse_key_file) if warehouse_key_file else "plain",
     }
     return state_fingerprint(state)
 

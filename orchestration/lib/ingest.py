@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,7 +19,7 @@ import polars as pl
 from orchestration.lib import raw_files, roster, success_markers, survey
 from orchestration.lib.errors import Problem, RawDataError, display_path
 from orchestration.lib.fingerprint import file_digest, state_fingerprint
-from orchestration.lib.readers import has_sheet, read_csv, read_sheet
+from orchestration.lib.readers import open_workbook, read_csv, read_sheet
 
 T = TypeVar("T")
 
@@ -45,42 +45,67 @@ class Landed:
 
     tables: dict[str, pl.DataFrame]
     files: list[str]
+    # Tables of the `restricted` schema (free text); None drops a table kept before.
+    restricted: dict[str, pl.DataFrame | None] = field(default_factory=dict)
 
 
-def ingest_roster(raw_dir: Path, key: bytes) -> Landed:
+def ingest_roster(raw_dir: Path, key: bytes, password: str | None = None) -> Landed:
     path = raw_files.roster_file(raw_dir)
-    table = read_sheet(path, roster.SHEET, display_path(path, raw_dir))
+    table = read_sheet(path, roster.SHEET, display_path(path, raw_dir), password)
     return Landed({"participants": roster.parse_roster(table, key)}, [table.file])
 
 
-def ingest_success_markers(raw_dir: Path, key: bytes) -> Landed:
+MARKER_TEXTS = "success_marker_texts"
+UNANTICIPATED_TEXTS = "unanticipated_outcome_texts"
+
+
+def ingest_success_markers(
+    raw_dir: Path, key: bytes, keep_free_text: bool = False, password: str | None = None
+) -> Landed:
     paths = raw_files.marker_workbooks(raw_dir)
     problems: list[Problem] = []
-    parsed = [_collect(problems, _parse_marker_workbook, path, raw_dir, key) for path in paths]
+    parsed = [
+        _collect(problems, _parse_marker_workbook, path, raw_dir, key, keep_free_text, password)
+        for path in paths
+    ]
     if problems:
         raise RawDataError(problems)
-    unanticipated = [extra for _, extra in parsed if extra is not None]
+    unanticipated = [
+        workbook.unanticipated for workbook in parsed if workbook.unanticipated is not None
+    ]
+    restricted: dict[str, pl.DataFrame | None] = {MARKER_TEXTS: None, UNANTICIPATED_TEXTS: None}
+    if keep_free_text:
+        descriptions = [w.unanticipated_texts for w in parsed if w.unanticipated_texts is not None]
+        restricted = {
+            MARKER_TEXTS: pl.concat([workbook.marker_texts for workbook in parsed]),
+            UNANTICIPATED_TEXTS: pl.concat(descriptions)
+            if descriptions
+            else success_markers.empty_texts(success_markers.UNANTICIPATED_TEXTS_SPEC),
+        }
     return Landed(
         {
-            "success_markers": pl.concat([markers for markers, _ in parsed]),
+            "success_markers": pl.concat([workbook.markers for workbook in parsed]),
             "unanticipated_outcomes": (
                 pl.concat(unanticipated) if unanticipated else success_markers.empty_unanticipated()
             ),
         },
         [display_path(path, raw_dir) for path in paths],
+        restricted,
     )
 
 
-def ingest_codebook(raw_dir: Path) -> Landed:
+def ingest_codebook(raw_dir: Path, password: str | None = None) -> Landed:
     path = raw_files.codebook_file(raw_dir)
-    table = read_sheet(path, survey.CODEBOOK_SHEET, display_path(path, raw_dir))
+    table = read_sheet(path, survey.CODEBOOK_SHEET, display_path(path, raw_dir), password)
     return Landed({"survey_codebook": survey.parse_codebook(table)}, [table.file])
 
 
-def ingest_survey(raw_dir: Path, item_ids: list[str]) -> Landed:
+def ingest_survey(raw_dir: Path, item_ids: list[str], password: str | None = None) -> Landed:
     paths = raw_files.survey_exports(raw_dir)
     problems: list[Problem] = []
-    exports = [_collect(problems, _parse_export, path, raw_dir, item_ids) for path in paths]
+    exports = [
+        _collect(problems, _parse_export, path, raw_dir, item_ids, password) for path in paths
+    ]
     if problems:
         raise RawDataError(problems)
     return Landed(
@@ -92,25 +117,48 @@ def ingest_survey(raw_dir: Path, item_ids: list[str]) -> Landed:
     )
 
 
+@dataclass(frozen=True)
+class MarkerWorkbook:
+    markers: pl.DataFrame
+    unanticipated: pl.DataFrame | None = None
+    # Only when free text is kept.
+    marker_texts: pl.DataFrame | None = None
+    unanticipated_texts: pl.DataFrame | None = None
+
+
 def _parse_marker_workbook(
-    path: Path, raw_dir: Path, key: bytes
-) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    path: Path, raw_dir: Path, key: bytes, keep_free_text: bool, password: str | None
+) -> MarkerWorkbook:
     label = display_path(path, raw_dir)
-    markers = success_markers.parse_markers(
-        read_sheet(path, success_markers.MARKERS_SHEET, label), key
+    workbook = open_workbook(path, label, password)
+    sheet = read_sheet(path, success_markers.MARKERS_SHEET, label, workbook=workbook)
+    markers = success_markers.parse_markers(sheet, key)
+    texts = (
+        success_markers.free_texts(sheet, key, success_markers.MARKER_TEXTS_SPEC)
+        if keep_free_text
+        else None
     )
-    if not has_sheet(path, success_markers.UNANTICIPATED_SHEET):
-        return markers, None
-    extra = read_sheet(path, success_markers.UNANTICIPATED_SHEET, label)
-    return markers, success_markers.parse_unanticipated(extra, key)
+    if success_markers.UNANTICIPATED_SHEET not in workbook.sheet_names:
+        return MarkerWorkbook(markers, marker_texts=texts)
+    extra = read_sheet(path, success_markers.UNANTICIPATED_SHEET, label, workbook=workbook)
+    return MarkerWorkbook(
+        markers,
+        success_markers.parse_unanticipated(extra, key),
+        texts,
+        success_markers.free_texts(extra, key, success_markers.UNANTICIPATED_TEXTS_SPEC)
+        if keep_free_text
+        else None,
+    )
 
 
-def _parse_export(path: Path, raw_dir: Path, item_ids: list[str]) -> survey.SurveyExport:
+def _parse_export(
+    path: Path, raw_dir: Path, item_ids: list[str], password: str | None
+) -> survey.SurveyExport:
     label = display_path(path, raw_dir)
     if path.suffix.lower() == ".csv":
         table = read_csv(path, label)
     else:
-        table = read_sheet(path, survey.RESPONSES_SHEET, label)
+        table = read_sheet(path, survey.RESPONSES_SHEET, label, password)
     return survey.parse_export(table, item_ids)
 
 

@@ -21,8 +21,11 @@ PSEUDONYM_HEX_CHARS = 16
 
 
 def normalise_participant_id(raw_id: str) -> str:
-    """One person, one pseudonym: NFKC, case-folded, spaces collapsed."""
-    text = unicodedata.normalize("NFKC", raw_id).casefold()
+    """One person, one pseudonym: NFKC, case-folded, spaces collapsed.
+
+    NFKC again after case folding (Unicode's NFKC_Casefold, for caseless matching of
+    identifiers): folding can leave a decomposed sequence, e.g. for "ῒ"."""
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", raw_id).casefold())
     return _SPACES.sub(" ", text).strip()
 
 

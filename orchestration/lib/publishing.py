@@ -4,55 +4,137 @@ was written."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import polars as pl
 
-from orchestration.lib import brief, warehouse
+from orchestration.lib import brief, suppression, warehouse
 from orchestration.lib.fingerprint import read_published
+from orchestration.lib.report.methods import methods as methods_section
+from orchestration.lib.report.provenance import Provenance
+from orchestration.lib.report.quality_status import QualityStatus
 from orchestration.settings import Settings
+
+# File stem -> the BriefTables attribute it publishes, as CSV and as Parquet.
+TABLE_FILES = {
+    "success_markers_by_domain": "success_markers",
+    "survey_sections": "survey_sections",
+    "survey_items": "survey_items",
+}
+PROVENANCE_FILE = "provenance.json"
 
 MARTS = ("mart_domain_rates", "mart_survey_item_rates", "mart_survey_section_rates", "dim_cohorts")
 
 
-def load_brief_tables(database_path: Path) -> brief.BriefTables:
-    def mart(name: str) -> pl.DataFrame:
-        return warehouse.query(database_path, f"select * from marts.{name}")
+def load_brief_tables(
+    database_path: Path, min_cell_size: int, key: str | None = None
+) -> brief.BriefTables:
+    """The brief's tables, with the cells the disclosure policy withholds already withheld.
+    `key`: the warehouse's encryption key, if it is encrypted."""
 
+    def mart(name: str) -> pl.DataFrame:
+        return warehouse.query(database_path, f"select * from marts.{name}", key)
+
+    domain_rates = mart("mart_domain_rates")
     item_rates = mart("mart_survey_item_rates")
     cohorts = mart("dim_cohorts")
     surveyed = cohorts.filter(pl.col("survey_respondents") > 0).sort("cohort")
+    groups, rows = brief.success_marker_groups(domain_rates)
+    hidden_markers = suppression.suppress(
+        brief.success_marker_counts(domain_rates), groups, min_cell_size, together=rows
+    )
+    hidden_items = suppression.suppress(brief.survey_item_counts(item_rates), (), min_cell_size)
     return brief.BriefTables(
-        success_markers=brief.success_markers_by_domain(mart("mart_domain_rates")),
-        survey_sections=brief.survey_sections(item_rates, mart("mart_survey_section_rates")),
-        survey_items=brief.survey_items(item_rates),
+        success_markers=brief.success_markers_by_domain(domain_rates, hidden_markers),
+        survey_sections=brief.survey_sections(
+            item_rates, mart("mart_survey_section_rates"), hidden_items, min_cell_size
+        ),
+        survey_items=brief.survey_items(item_rates, hidden_items),
         respondents=int(surveyed["survey_respondents"].sum()),
         surveyed_cohorts=surveyed["cohort"].to_list(),
+        min_cell_size=min_cell_size,
     )
 
 
-def write_brief(tables: brief.BriefTables, out_dir: Path) -> list[Path]:
+def csv_table(table: pl.DataFrame) -> pl.DataFrame:
+    """The CSV form of a brief table: a withheld cell reads `suppressed`, and the flags go
+    (the cell says it). Columns with nothing withheld keep their numeric form."""
+    withheld = brief.suppressed_cells(table)
+    replaced = [
+        pl.when(pl.col(flag))
+        .then(pl.lit(suppression.SUPPRESSED))
+        .otherwise(pl.col(column).cast(pl.String))
+        .alias(column)
+        for flag, columns in withheld.items()
+        if table[flag].any()
+        for column in columns
+    ]
+    return table.with_columns(replaced).drop(list(withheld))
+
+
+def write_brief(
+    tables: brief.BriefTables, out_dir: Path, provenance: Provenance, quality: QualityStatus
+) -> list[Path]:
+    """Every file of the brief into `out_dir`; provenance.json, written last, lists the
+    others with their SHA-256."""
+    from orchestration.lib.report import charts, html, markdown, workbook
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = {
-        "success_markers_by_domain.csv": tables.success_markers,
-        "survey_sections.csv": tables.survey_sections,
-        "survey_items.csv": tables.survey_items,
-    }
     written = []
-    for name, frame in files.items():
-        frame.write_csv(out_dir / name)
+    for stem, attribute in TABLE_FILES.items():
+        table = getattr(tables, attribute)
+        csv_table(table).write_csv(out_dir / f"{stem}.csv")
+        # Only what is the same for the same inputs, so that the tables stay byte-identical.
+        table.write_parquet(out_dir / f"{stem}.parquet", metadata=_parquet_metadata(provenance))
+        written += [out_dir / f"{stem}.csv", out_dir / f"{stem}.parquet"]
+    methods = methods_section(tables, quality)
+    rendered = charts.render(tables)
+    for chart in rendered:
+        (out_dir / f"{chart.name}.svg").write_text(chart.svg, encoding="utf-8")
+        (out_dir / f"{chart.name}.png").write_bytes(chart.png)
+        written += [out_dir / f"{chart.name}.svg", out_dir / f"{chart.name}.png"]
+    documents = {
+        "brief.md": markdown.render_markdown(tables, methods, provenance),
+        "brief.html": html.render_html(tables, rendered, methods, quality, provenance),
+    }
+    for name, text in documents.items():
+        (out_dir / name).write_text(text, encoding="utf-8")
         written.append(out_dir / name)
-    (out_dir / "brief.md").write_text(brief.render_markdown(tables), encoding="utf-8")
-    written.append(out_dir / "brief.md")
+    workbook.write_workbook(out_dir / "brief.xlsx", tables, methods, provenance)
+    written.append(out_dir / "brief.xlsx")
+    written.append(_write_provenance(out_dir, provenance, written))
     return written
+
+
+def _parquet_metadata(provenance: Provenance) -> dict[str, str]:
+    stable = provenance.as_dict()
+    del stable["run_id"], stable["published_at"]
+    return {"idream.provenance": json.dumps(stable, sort_keys=True)}
+
+
+def _write_provenance(out_dir: Path, provenance: Provenance, files: list[Path]) -> Path:
+    record = provenance.as_dict() | {
+        "outputs": {
+            path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(files, key=lambda p: p.name)
+        }
+    }
+    path = out_dir / PROVENANCE_FILE
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
 
 
 def publish(settings: Settings, staged_brief: Path, run_id: str) -> None:
     """Swap the warehouse, then the brief; each swap is one atomic rename."""
     scratch = settings.scratch_dir
     warehouse.publish_database(
-        settings.build_database_path, settings.database_path, scratch, run_id
+        settings.build_database_path,
+        settings.database_path,
+        scratch,
+        run_id,
+        key=settings.warehouse_key(),
     )
     warehouse.publish_folder(staged_brief, settings.brief_dir, scratch, run_id)
 

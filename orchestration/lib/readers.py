@@ -30,15 +30,78 @@ class SourceTable:
         return Problem(file=self.file, sheet=self.sheet, row=row, column=column, message=message)
 
 
-def read_sheet(path: Path, sheet: str, file_label: str) -> SourceTable:
+# Excel saves a password-protected workbook as an OLE compound file, not a zip.
+_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+def open_workbook(path: Path, file_label: str, password: str | None = None):
+    """A fastexcel reader for `path`. A password-protected workbook is decrypted in memory
+    with `password`; no decrypted copy is ever written."""
     import fastexcel  # imported here: only ingest needs the Excel engine
 
+    source: Path | bytes = path
+    with path.open("rb") as handle:
+        protected = handle.read(len(_OLE_MAGIC)) == _OLE_MAGIC
+    if protected:
+        source = _decrypt(path, file_label, password)
     try:
-        workbook = fastexcel.read_excel(path)
+        return fastexcel.read_excel(source)
     except Exception as error:
         raise RawDataError(
             [Problem(file_label, f"cannot be opened as an .xlsx workbook ({_first_line(error)})")]
         ) from error
+
+
+def _decrypt(path: Path, file_label: str, password: str | None) -> bytes:
+    import io
+
+    import msoffcrypto
+
+    try:
+        office_file = msoffcrypto.OfficeFile(io.BytesIO(path.read_bytes()))
+        encrypted = office_file.is_encrypted()
+    except Exception as error:
+        raise RawDataError(
+            [Problem(file_label, f"cannot be opened as an .xlsx workbook ({_first_line(error)})")]
+        ) from error
+    if not encrypted:
+        raise RawDataError(
+            [Problem(file_label, "is an old-format .xls workbook: save it as .xlsx")]
+        )
+    if not password:
+        raise RawDataError(
+            [
+                Problem(
+                    file_label,
+                    "is password-protected: put its password in a file and point "
+                    "IDREAM_WORKBOOK_PASSWORD_FILE at it",
+                )
+            ]
+        )
+    decrypted = io.BytesIO()
+    try:
+        office_file.load_key(password=password)
+        office_file.decrypt(decrypted)
+    except Exception as error:
+        raise RawDataError(
+            [
+                Problem(
+                    file_label,
+                    "is password-protected and the password in IDREAM_WORKBOOK_PASSWORD_FILE "
+                    f"does not open it ({_first_line(error)})",
+                )
+            ]
+        ) from error
+    return decrypted.getvalue()
+
+
+def read_sheet(
+    path: Path, sheet: str, file_label: str, password: str | None = None, workbook=None
+) -> SourceTable:
+    """One sheet as text. Pass `workbook` (from `open_workbook`) to read several sheets of
+    one file without opening, or decrypting, it again."""
+    if workbook is None:
+        workbook = open_workbook(path, file_label, password)
     if sheet not in workbook.sheet_names:
         found = ", ".join(repr(name) for name in workbook.sheet_names) or "none"
         raise RawDataError([Problem(file_label, f"has no sheet '{sheet}' (sheets found: {found})")])
@@ -49,12 +112,6 @@ def read_sheet(path: Path, sheet: str, file_label: str) -> SourceTable:
             [Problem(file_label, f"cannot be read ({_first_line(error)})", sheet=sheet)]
         ) from error
     return _with_rows(SourceTable(frame=frame, file=file_label, sheet=sheet))
-
-
-def has_sheet(path: Path, sheet: str) -> bool:
-    import fastexcel
-
-    return sheet in fastexcel.read_excel(path).sheet_names
 
 
 def read_csv(path: Path, file_label: str) -> SourceTable:

@@ -18,13 +18,15 @@ from orchestration.lib.values import parse_whole_number
 
 MARKERS_SHEET = "markers"
 UNANTICIPATED_SHEET = "unanticipated"
-# outcome and marker (free text) are in the contract but are never kept.
+# outcome and marker (free text) are in the contract but kept only on request, apart.
 MARKERS_SPEC = ColumnSpec(
     required=("participant_id", "domain", "outcome_no", "level"),
     optional=("midpoint_status", "final_status"),
 )
-# description (free text) is never kept; domain may be blank but the column must exist.
+# description (free text) likewise; domain may be blank but the column must exist.
 UNANTICIPATED_SPEC = ColumnSpec(required=("participant_id", "domain", "review"))
+MARKER_TEXTS_SPEC = ColumnSpec(required=("participant_id",), optional=("outcome", "marker"))
+UNANTICIPATED_TEXTS_SPEC = ColumnSpec(required=("participant_id",), optional=("description",))
 
 
 def parse_markers(table: SourceTable, key: bytes) -> pl.DataFrame:
@@ -74,3 +76,23 @@ def empty_unanticipated() -> pl.DataFrame:
             "source_row": pl.Int64,
         }
     )
+
+
+def free_texts(table: SourceTable, key: bytes, spec: ColumnSpec) -> pl.DataFrame:
+    """The free-text cells of a sheet, for the `restricted` schema only: pseudonym, the
+    texts, and the lineage that joins them to the row landed in `raw`. Called only when
+    the programme settings ask for free text (`retention.keep_free_text`)."""
+    table = select_contract_columns(table, spec)
+    frame = pseudonymise_column(table.frame, "participant_id", key)
+    texts = [name for name in spec.optional if name in frame.columns]
+    # An absent optional column is a column of blanks, so the table's shape is fixed.
+    frame = frame.with_columns(
+        pl.lit(None, dtype=pl.String).alias(name) for name in spec.optional if name not in texts
+    )
+    landed = with_lineage(frame.select("participant_key", *spec.optional), table)
+    return landed.filter(pl.any_horizontal(pl.col(name).is_not_null() for name in spec.optional))
+
+
+def empty_texts(spec: ColumnSpec) -> pl.DataFrame:
+    columns = ("participant_key", *spec.optional, "source_file", "source_sheet")
+    return pl.DataFrame(schema={**dict.fromkeys(columns, pl.String), "source_row": pl.Int64})

@@ -17,7 +17,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from orchestration.lib import encryption
+
 RAW_SCHEMA = "raw"
+# Free text, kept only when the programme settings ask; nothing published reads it.
+RESTRICTED_SCHEMA = "restricted"
 
 
 class WarehouseBusy(Exception):
@@ -43,9 +47,33 @@ def exclusive_run(build_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path, read_only: bool = False, key: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """`key`: the warehouse is encrypted at rest with it (lib/encryption.py)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if key:
+        return encryption.connect(path, key, read_only=read_only)
     return duckdb.connect(str(path), read_only=read_only)
+
+
+def discard_if_unreadable(path: Path, key: str | None) -> bool:
+    """Remove the build copy when it was written with another encryption setting or key.
+
+    It is a cache of the last build, and the published warehouse is untouched: the run
+    lands and builds everything anew. Returns whether it was removed."""
+    if not path.exists():
+        return False
+    try:
+        with connect(path, read_only=True, key=key):
+            return False
+    except duckdb.Error as error:
+        message = str(error).lower()
+        if "encrypt" not in message and "key" not in message:
+            raise
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    return True
 
 
 LANDINGS_TABLE = "_landings"
@@ -53,11 +81,19 @@ LANDINGS_COLUMNS = ["table_name", "fingerprint", "landed_at"]
 
 
 def replace_tables(
-    path: Path, tables: dict[str, pl.DataFrame], fingerprint: str, schema: str = RAW_SCHEMA
+    path: Path,
+    tables: dict[str, pl.DataFrame],
+    fingerprint: str,
+    schema: str = RAW_SCHEMA,
+    restricted: dict[str, pl.DataFrame | None] | None = None,
+    key: str | None = None,
 ) -> None:
     """Replace several tables, and record the fingerprint of the inputs they were landed
-    from, in one transaction: a failure leaves all of them as they were."""
-    with connect(path) as connection:
+    from, in one transaction: a failure leaves all of them as they were.
+
+    `restricted` tables (free text) go to the `restricted` schema, which no model reads;
+    a None drops the table, so turning free text off removes what was kept before."""
+    with connect(path, key=key) as connection:
         connection.execute(f'create schema if not exists "{schema}"')
         columns = connection.execute(
             "select column_name from information_schema.columns "
@@ -73,6 +109,7 @@ def replace_tables(
             )
         connection.execute("begin transaction")
         try:
+            _replace_restricted(connection, restricted or {})
             for name, frame in tables.items():
                 connection.register("landing_frame", frame)
                 connection.execute(
@@ -90,11 +127,35 @@ def replace_tables(
             raise
 
 
-def landed_fingerprint(path: Path, tables: list[str], schema: str = RAW_SCHEMA) -> str | None:
+def _replace_restricted(connection, tables: dict[str, pl.DataFrame | None]) -> None:
+    for name, frame in tables.items():
+        if frame is None:
+            connection.execute(f'drop table if exists "{RESTRICTED_SCHEMA}"."{name}"')
+            continue
+        connection.execute(f'create schema if not exists "{RESTRICTED_SCHEMA}"')
+        connection.register("restricted_frame", frame)
+        connection.execute(
+            f'create or replace table "{RESTRICTED_SCHEMA}"."{name}" as '
+            "select * from restricted_frame"
+        )
+        connection.unregister("restricted_frame")
+    if tables and all(frame is None for frame in tables.values()):
+        # An empty `restricted` schema would still tell analysts that free text exists.
+        remaining = connection.execute(
+            "select count(*) from information_schema.tables where table_schema = ?",
+            [RESTRICTED_SCHEMA],
+        ).fetchone()[0]
+        if not remaining:
+            connection.execute(f'drop schema if exists "{RESTRICTED_SCHEMA}"')
+
+
+def landed_fingerprint(
+    path: Path, tables: list[str], schema: str = RAW_SCHEMA, key: str | None = None
+) -> str | None:
     """The fingerprint all of `tables` were last landed from, or None (never, or not alike)."""
     if not path.exists():
         return None
-    with connect(path, read_only=True) as connection:
+    with connect(path, read_only=True, key=key) as connection:
         exists = connection.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = ? and table_name = ?",
@@ -110,8 +171,8 @@ def landed_fingerprint(path: Path, tables: list[str], schema: str = RAW_SCHEMA) 
     return prints.pop() if len(found) == len(tables) and len(prints) == 1 else None
 
 
-def query(path: Path, sql: str) -> pl.DataFrame:
-    with connect(path, read_only=True) as connection:
+def query(path: Path, sql: str, key: str | None = None) -> pl.DataFrame:
+    with connect(path, read_only=True, key=key) as connection:
         return connection.execute(sql).pl()
 
 
@@ -134,13 +195,15 @@ def scratch_path(scratch: Path, name: str, run_id: str, suffix: str) -> Path:
     return scratch / f"{name}.{run_id}.{suffix}"
 
 
-def publish_database(build_path: Path, published_path: Path, scratch: Path, run_id: str) -> None:
+def publish_database(
+    build_path: Path, published_path: Path, scratch: Path, run_id: str, key: str | None = None
+) -> None:
     """Copy the finished build over the published warehouse in one atomic rename.
 
     The copy is checkpointed first so the file holds everything (no write-ahead log),
     and fsynced before the rename so a crash cannot publish a half-written file.
     """
-    with connect(build_path) as connection:
+    with connect(build_path, key=key) as connection:
         connection.execute("checkpoint")
     staged = scratch_path(scratch, published_path.name, run_id, "tmp")
     try:

@@ -368,9 +368,10 @@ def test_a_dbt_failure_publishes_nothing_and_says_what_failed(
     warehouse = tmp_path / "warehouse"
     shutil.copytree(good_warehouse, warehouse)
     before = published_digest(warehouse)
-    original = transform.dbt_build_args
     monkeypatch.setattr(
-        transform, "dbt_build_args", lambda _: original("/nonexistent/dir/x.duckdb")
+        transform,
+        "dbt_arguments",
+        lambda _: ["--vars", '{"database_path": "/nonexistent/dir/x.duckdb"}'],
     )
     result = run_idream(raw, warehouse, capsys, force=True)
     assert result.exit_code == 1

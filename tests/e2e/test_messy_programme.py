@@ -8,7 +8,14 @@ import polars as pl
 import pytest
 
 from tests.conftest import run_idream
-from tests.programmes import LEVELS, MARKER_HEADER, Programme, outcome, person
+from tests.programmes import (
+    LEVELS,
+    MARKER_HEADER,
+    NO_DISCLOSURE_CONTROL,
+    Programme,
+    outcome,
+    person,
+)
 
 NOTHING = (("Partially achieved", "No"), (None, "not achieved"), (None, None))
 
@@ -103,6 +110,7 @@ def messy_programme() -> Programme:
         unanticipated={
             "c2.xlsx": [("O-2", None, "Final", "A description that must never be stored")]
         },
+        programme_settings=NO_DISCLOSURE_CONTROL,
         codebook=[
             ("s1", "security", "Statement s1", "confidence"),
             ("S2 ", "Security", "Statement s2", "Confidence"),
@@ -137,12 +145,25 @@ def messy_run(tmp_path_factory):
 
 def test_domain_rates_are_computed_by_hand(messy_run):
     table = pl.read_csv(messy_run / "brief" / "success_markers_by_domain.csv", infer_schema=False)
-    assert table.rows() == [
+    counts = ["cohort", "participant_type", "participants"] + [
+        f"{domain}_{part}"
+        for domain in ("resilience", "advocacy", "integrated_security", "any_domain")
+        for part in ("achieved", "pct")
+    ]
+    assert table.select(counts).rows() == [
         # cohort, type, N, res n, %, adv n, %, sec n, %, any n, %
         ("1", "individual", "8", "5", "63", "1", "13", "0", "0", "5", "63"),
         ("2", "organization", "2", "1", "50", "0", "0", "0", "0", "1", "50"),
         ("all", None, "10", "6", "60", "1", "10", "0", "0", "6", "60"),
     ]
+    # 95% Wilson intervals, in percent: 5/8 -> 30.6-86.3; 0/8 -> 0.0-32.4; 1/2 -> 9.5-90.5.
+    cohort_1, cohort_2, _ = table.iter_rows(named=True)
+    assert (cohort_1["resilience_ci_low"], cohort_1["resilience_ci_high"]) == ("30.6", "86.3")
+    assert (cohort_1["integrated_security_ci_low"], cohort_1["integrated_security_ci_high"]) == (
+        "0.0",
+        "32.4",
+    )
+    assert (cohort_2["resilience_ci_low"], cohort_2["resilience_ci_high"]) == ("9.5", "90.5")
 
 
 def test_survey_rates_are_computed_by_hand(messy_run):

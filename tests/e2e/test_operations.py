@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from tests.conftest import published_digest, run_idream
-from tests.programmes import achieved_outcome, minimal_programme, person
+from tests.programmes import NO_DISCLOSURE_CONTROL, achieved_outcome, minimal_programme, person
 
 PARTICIPANTS = "select count(*) from marts.dim_participants"
 TOTAL_PARTICIPANTS = (
@@ -30,7 +30,7 @@ def programme_of(participants: int):
         programme.roster.append(person(pid, "1", "Individual"))
         for domain in ("Resilience", "Advocacy", "Integrated Security"):
             programme.markers["cohort_1.xlsx"] += achieved_outcome(pid, domain)
-    programme.programme_settings = None
+    programme.programme_settings = NO_DISCLOSURE_CONTROL
     return programme
 
 
@@ -172,7 +172,7 @@ def test_when_one_workbook_changes_only_its_landing_is_redone(two_programmes, tm
     before = _landed_at(warehouse)
 
     programme = programme_of(2)
-    programme.programme_settings = None
+    programme.programme_settings = NO_DISCLOSURE_CONTROL
     markers = programme.markers["cohort_1.xlsx"]
     markers[0] = (*markers[0][:7], "Not achieved")  # A-1's resilience marker, no longer achieved
     raw = programme.write(tmp_path / "raw")

@@ -19,10 +19,10 @@ from orchestration.settings import Settings
 
 
 def run_suite(name: str, settings: Settings, run_id: str) -> SuiteResult:
-    database = settings.build_database_path
+    database, key = settings.build_database_path, settings.warehouse_key()
 
     def read(table: str) -> pl.DataFrame:
-        return warehouse.query(database, f"select * from {table}")
+        return warehouse.query(database, f"select * from {table}", key)
 
     labels = LabelDictionary.load(settings.label_dictionary_path)
     context = frames.FrameContext(

@@ -1,0 +1,51 @@
+"""How every dbt invocation reaches the warehouse the settings name: the path as a var,
+and for an encrypted warehouse the `encrypted` profile target, the httpfs extension's
+path, and the key in an environment variable whose value dbt scrubs from its logs (any
+`DBT_ENV_SECRET_` variable)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+
+from orchestration.settings import Settings
+
+KEY_VARIABLE = "DBT_ENV_SECRET_IDREAM_WAREHOUSE_KEY"
+ENCRYPTED_TARGET = "encrypted"
+
+
+def dbt_arguments(settings: Settings) -> list[str]:
+    """`--vars` (and `--target`) for this warehouse; nothing secret."""
+    variables = {"database_path": str(settings.build_database_path)}
+    if not settings.encrypted:
+        return ["--vars", json.dumps(variables)]
+    from orchestration.lib.encryption import httpfs_extension
+
+    variables |= {
+        "httpfs_extension": str(httpfs_extension()),
+        # dbt-duckdb installs the extension by copying it: into the build folder, not ~.
+        "extension_directory": str(settings.build_dir / "duckdb_extensions"),
+    }
+    return ["--vars", json.dumps(variables), "--target", ENCRYPTED_TARGET]
+
+
+def dbt_environment(key: str | None) -> dict[str, str]:
+    return {KEY_VARIABLE: key} if key else {}
+
+
+@contextlib.contextmanager
+def secret_environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set `variables` for the subprocesses started inside (dagster-dbt passes this
+    process's environment to dbt) and remove them afterwards."""
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -1,0 +1,175 @@
+"""brief.xlsx: one sheet per table, formatted for people who work in Excel (titles, frozen
+headers, filters, number formats, notes on suppressed cells), plus Methods and Provenance.
+
+Written with fixed document properties so that the same inputs give the same workbook; the
+run id and time appear only on the Provenance sheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from orchestration.lib.brief import (
+    DOMAIN_TITLES,
+    DOMAINS,
+    OTHER_ANSWERS,
+    SCALE_ANSWERS,
+    BriefTables,
+)
+from orchestration.lib.report.charts import answer_label
+from orchestration.lib.report.methods import MethodsSection
+from orchestration.lib.report.provenance import Provenance
+from orchestration.lib.report.text import cohort_label
+from orchestration.lib.suppression import SUPPRESSED
+
+# Not the run's time: that is on the Provenance sheet; a fixed date keeps the file stable.
+FIXED_CREATED = datetime(2024, 1, 1)
+HEADER_ROW = 1  # row 0 holds the sheet's title
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[dict], object]
+    kind: str = "text"  # text | int | pct | ci
+    # The `<x>_suppressed` flag whose cells this column withholds.
+    flag: str | None = None
+    width: int = 12
+
+
+def success_marker_columns(cohorts: int) -> list[Column]:
+    columns = [
+        Column("Cohort", lambda r: cohort_label(r, cohorts), width=34),
+        Column("Participant type", lambda r: r["participant_type"] or "", width=16),
+        Column("Participants (N)", lambda r: r["participants"], "int"),
+    ]
+    for d in DOMAINS:
+        title, flag = DOMAIN_TITLES[d], f"{d}_suppressed"
+        columns += [
+            Column(f"{title} %", lambda r, d=d: r[f"{d}_pct"], "pct", flag),
+            Column(f"{title} k", lambda r, d=d: r[f"{d}_achieved"], "int", flag),
+            Column(f"{title} 95% CI low", lambda r, d=d: r[f"{d}_ci_low"], "ci", flag),
+            Column(f"{title} 95% CI high", lambda r, d=d: r[f"{d}_ci_high"], "ci", flag),
+        ]
+    return columns
+
+
+SECTION_COLUMNS = [
+    Column("Section", lambda r: r["section"], width=14),
+    Column("Items", lambda r: r["items"], "int"),
+    Column("Respondents", lambda r: r["respondents"], "int"),
+    Column("Average % top two", lambda r: r["top2_pct"], "pct", "top2_suppressed", 18),
+]
+
+ITEM_COLUMNS = [
+    Column("Item", lambda r: r["item_id"], width=10),
+    Column("Section", lambda r: r["section"], width=12),
+    Column("Statement", lambda r: r["statement"], width=48),
+    Column("Valid answers (n)", lambda r: r["valid_n"], "int"),
+    Column("Top two k", lambda r: r["top2_n"], "int", "top2_suppressed"),
+    Column("Top two %", lambda r: r["top2_pct"], "pct", "top2_suppressed"),
+    Column("Top two 95% CI low", lambda r: r["top2_ci_low"], "ci", "top2_suppressed"),
+    Column("Top two 95% CI high", lambda r: r["top2_ci_high"], "ci", "top2_suppressed"),
+    *(
+        Column(answer_label(a), lambda r, a=a: r[f"{a}_n"], "int", "top2_suppressed")
+        for a in (*SCALE_ANSWERS["confidence"], *SCALE_ANSWERS["agreement"], *OTHER_ANSWERS)
+    ),
+]
+
+
+def write_workbook(
+    path: Path, tables: BriefTables, methods: list[MethodsSection], provenance: Provenance
+) -> None:
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    workbook.set_properties(
+        {"title": "IDREAM evidence brief", "author": "IDREAM pipeline", "created": FIXED_CREATED}
+    )
+    formats = {
+        "title": workbook.add_format({"bold": True, "font_size": 14}),
+        "header": workbook.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#E8EEF4"}
+        ),
+        "text": workbook.add_format({"text_wrap": True, "valign": "top"}),
+        "int": workbook.add_format({"num_format": "0"}),
+        "pct": workbook.add_format({"num_format": '0"%"'}),
+        "ci": workbook.add_format({"num_format": "0.0"}),
+        "suppressed": workbook.add_format({"italic": True, "font_color": "#777777"}),
+        "note": workbook.add_format({"italic": True}),
+    }
+    k = tables.min_cell_size
+    cohorts = tables.success_markers.filter(pl.col("cohort") != "all").height
+    sheets = [
+        ("Success markers", "% of participants who achieved 1+ success marker, by domain",
+         tables.success_markers, success_marker_columns(cohorts)),
+        ("Survey sections", "End-of-cohort survey: section averages",
+         tables.survey_sections, SECTION_COLUMNS),
+        ("Survey items", "End-of-cohort survey: answers per statement",
+         tables.survey_items, ITEM_COLUMNS),
+    ]  # fmt: skip
+    for name, title, frame, columns in sheets:
+        _table_sheet(workbook.add_worksheet(name), title, frame, columns, formats, k)
+    _text_sheet(workbook.add_worksheet("Methods"), methods, formats)
+    _provenance_sheet(workbook.add_worksheet("Provenance"), provenance, formats)
+    workbook.close()
+
+
+def _table_sheet(sheet, title, frame, columns, formats, k) -> None:
+    sheet.write(0, 0, title, formats["title"])
+    for index, column in enumerate(columns):
+        sheet.write(HEADER_ROW, index, column.header, formats["header"])
+        sheet.set_column(index, index, column.width)
+    rows = list(frame.iter_rows(named=True))
+    for offset, row in enumerate(rows, start=HEADER_ROW + 1):
+        for index, column in enumerate(columns):
+            if column.flag and row[column.flag]:
+                sheet.write_string(offset, index, SUPPRESSED, formats["suppressed"])
+                sheet.write_comment(offset, index, f"Withheld: fewer than {k} in the group.")
+                continue
+            value = column.value(row)
+            if value is None:
+                sheet.write_blank(offset, index, None)
+            elif column.kind == "text":
+                sheet.write_string(offset, index, str(value), formats["text"])
+            else:
+                sheet.write_number(offset, index, value, formats[column.kind])
+    last = HEADER_ROW + len(rows)
+    sheet.freeze_panes(HEADER_ROW + 1, 1)
+    sheet.autofilter(HEADER_ROW, 0, last, len(columns) - 1)
+    sheet.write(
+        last + 2,
+        0,
+        f"Percentages rounded half up; 95% Wilson intervals in percent. Cells marked "
+        f"“{SUPPRESSED}” are withheld (fewer than {k} in the group): see Methods.",
+        formats["note"],
+    )
+
+
+def _text_sheet(sheet, methods: list[MethodsSection], formats) -> None:
+    sheet.set_column(0, 0, 110, formats["text"])
+    row = 0
+    for section in methods:
+        sheet.write_string(row, 0, section.title, formats["title"])
+        row += 1
+        for paragraph in section.paragraphs:
+            sheet.write_string(row, 0, paragraph, formats["text"])
+            row += 1
+        if section.link:
+            # "external:" makes xlsxwriter accept a relative path to a file.
+            sheet.write_url(row, 0, f"external:{section.link[1]}", string=section.link[0])
+            row += 1
+        row += 1
+
+
+def _provenance_sheet(sheet, provenance: Provenance, formats) -> None:
+    sheet.set_column(0, 0, 44)
+    sheet.set_column(1, 1, 70)
+    sheet.write(0, 0, "Provenance", formats["title"])
+    for row, (label, value) in enumerate(provenance.rows(), start=HEADER_ROW + 1):
+        sheet.write_string(row, 0, label, formats["header"])
+        sheet.write_string(row, 1, value)
