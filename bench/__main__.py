@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import sys
+import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -154,14 +155,8 @@ def input_rows(raw_dir: Path) -> dict[str, int]:
         for path in sorted((raw_dir / "success_markers").glob("[!~.]*.xlsx"))
     )
     participants = fastexcel.read_excel(raw_dir / "participants.xlsx").load_sheet(0).height
-    respondents = sum(
-        int(line.split("=")[1])
-        for line in (raw_dir / "programme.toml")
-        .read_text()
-        .split("[survey_respondents]")[1]
-        .strip()
-        .splitlines()
-    )
+    stated = tomllib.loads((raw_dir / "programme.toml").read_text(encoding="utf-8"))
+    respondents = sum(stated["survey_respondents"].values())
     return {"participants": participants, "markers": markers, "respondents": respondents}
 
 
