@@ -13,7 +13,7 @@ export GX_ANALYTICS_ENABLED := false
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup browser run test lint dev sample docs clean
+.PHONY: setup browser run test lint dev sample docs bench clean
 
 setup: $(INSTALLED)
 
@@ -46,6 +46,10 @@ dev: setup
 
 sample: setup
 	$(BIN)/idream generate-sample --out raw
+
+# Each stage at x1, x100 and x1000 beside its floor; writes bench/results/latest.md (minutes).
+bench: setup
+	$(BIN)/python -m bench
 
 # The catalog of every model and column, as one file that opens offline from disk.
 docs: setup

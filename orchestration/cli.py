@@ -1,7 +1,7 @@
 """`idream`: run the pipeline, regenerate the sample data, or call dbt on the warehouse.
 
 idream run [--raw-dir DIR] [--warehouse-dir DIR]
-idream generate-sample [--out DIR]
+idream generate-sample [--out DIR] [--scale N]
 idream dbt [DBT ARGS...]          e.g. idream dbt docs generate
 idream sql [DUCKDB ARGS...]       the published warehouse in the DuckDB CLI, read-only
 """
@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     sample = commands.add_parser("generate-sample", help="write the deterministic sample programme")
     sample.add_argument("--out", type=Path, default=None, help="folder to write (default: raw/)")
+    sample.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="N times the sample's rows (default 1: the sample itself, byte for byte)",
+    )
     commands.add_parser(
         "dbt", help="run dbt against the build warehouse, e.g. `idream dbt docs generate`"
     )
@@ -117,11 +123,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _generate_sample(args: argparse.Namespace) -> int:
-    from orchestration.sample_programme import generate
+    from orchestration.scale_programme import generate
     from orchestration.settings import Settings
 
     out = args.out or Settings.from_env().raw_dir
-    for path in generate(out):
+    for path in generate(out, args.scale):
         print(path)
     return 0
 

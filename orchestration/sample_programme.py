@@ -198,7 +198,8 @@ def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
         written.append(_write_markers(out_dir, rng, cohort, roster))
     written.append(_write_codebook(out_dir))
     written += _write_survey(out_dir, rng)
-    written.append(_write_programme_settings(out_dir))
+    sizes = dict.fromkeys(COHORT_TYPES, COHORT_SIZE)
+    written.append(write_programme_settings(out_dir, sizes, RESPONDENTS))
     lock_file = out_dir / "success_markers" / "~$cohort_1_markers.xlsx"
     # Excel leaves a lock file beside an open workbook; the pipeline must ignore it.
     lock_file.write_bytes(b"\x0eIDREAM M&E" + b"\x00" * 40)
@@ -206,15 +207,18 @@ def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
     return written
 
 
-def _write_programme_settings(out_dir: Path) -> Path:
+def write_programme_settings(
+    out_dir: Path, sizes: dict[int, int], respondents: dict[int, int]
+) -> Path:
+    """programme.toml: cohort sizes and distinct survey respondents, and the policy."""
     lines = [
         "# What the monitoring team states independently of the data files; the data-quality",
         "# checks compare the roster and the survey exports with it.",
         "[cohort_sizes]",
-        *(f'"{cohort}" = {COHORT_SIZE}' for cohort in COHORT_TYPES),
+        *(f'"{cohort}" = {size}' for cohort, size in sizes.items()),
         "",
         "[survey_respondents]",
-        *(f'"{cohort}" = {count}' for cohort, count in RESPONDENTS.items()),
+        *(f'"{cohort}" = {count}' for cohort, count in respondents.items()),
         "",
         "# The programme's data-protection policy, stated in the brief's methods note.",
         "[disclosure]",

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
+from orchestration.dbt_cli import FastDbtCliResource
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.settings import DBT_EXECUTABLE, Settings
 
@@ -50,6 +50,6 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "settings": PipelineSettings.from_settings(Settings.from_env()),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+            "dbt": FastDbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
         }
     )

@@ -38,6 +38,21 @@ def clean_text_expr(column: str) -> pl.Expr:
     )
 
 
+def _clean_distinct(column: pl.Series) -> pl.Series:
+    """`clean_text_expr` on each distinct value once, mapped back to the rows: labels,
+    statuses and ids repeat, and cleaning (NFKC above all) is the costly part, 2x faster
+    at a million markers (bench/)."""
+    name = column.name
+    distinct = column.unique().to_frame()
+    cleaned = distinct.with_columns(clean_text_expr(name).alias("__cleaned"))
+    return (
+        column.to_frame()
+        .join(cleaned, on=name, how="left", maintain_order="left", nulls_equal=True)
+        .get_column("__cleaned")
+        .alias(name)
+    )
+
+
 def select_contract_columns(
     table: SourceTable, spec: ColumnSpec, extra_required: tuple[str, ...] = ()
 ) -> SourceTable:
@@ -73,10 +88,9 @@ def select_contract_columns(
         raise RawDataError(problems)
 
     kept = list(renamed.values())
+    frame = table.frame.select([*renamed.keys(), ROW_COLUMN]).rename(renamed)
     frame = (
-        table.frame.select([*renamed.keys(), ROW_COLUMN])
-        .rename(renamed)
-        .with_columns([clean_text_expr(name) for name in kept])
+        frame.with_columns([_clean_distinct(frame[name]) for name in kept])
         # Blank rows between blocks and formatting-only rows carry no data.
         .filter(pl.any_horizontal([pl.col(name).is_not_null() for name in kept]))
     )

@@ -80,15 +80,16 @@ def raw_success_markers(read: ReadTable, context: FrameContext) -> pl.DataFrame:
         .alias("levels_in_outcome"),
     )
     present = frame.group_by(outcome).agg(pl.col("level__value").unique().alias("present"))
+    # Vectorised: a Python function per outcome took minutes at a million markers.
     missing = present.with_columns(
-        pl.col("present")
-        .map_elements(
-            lambda levels: " and no ".join(
-                name for level, name in LEVEL_NAMES.items() if level not in levels
-            ),
-            return_dtype=pl.String,
-        )
-        .alias("missing_levels")
+        pl.concat_str(
+            [
+                pl.when(pl.col("present").list.contains(level)).then(None).otherwise(pl.lit(name))
+                for level, name in LEVEL_NAMES.items()
+            ],
+            separator=" and no ",
+            ignore_nulls=True,
+        ).alias("missing_levels")
     ).drop("present")
     return frame.join(missing, on=outcome, how="left", maintain_order="left", nulls_equal=True)
 
