@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 from pathlib import Path
@@ -28,8 +29,15 @@ def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
     """`dbt parse` only when the manifest is missing or older than the project's files
     (a stat of a few dozen files, instead of three seconds of parsing on every load)."""
-    if manifest_is_stale(project_dir):
-        run_dbt_command(["parse", "--quiet"], project_dir)
+    if not manifest_is_stale(project_dir):
+        return
+    # Processes loading the definitions at once (the UI's code server and `idream run`,
+    # parallel test workers) would otherwise parse into one target folder together.
+    (project_dir / "target").mkdir(exist_ok=True)
+    with (project_dir / "target" / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if manifest_is_stale(project_dir):
+            run_dbt_command(["parse", "--quiet"], project_dir)
 
 
 def run_dbt_command(

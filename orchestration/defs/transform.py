@@ -1,7 +1,6 @@
 """Transform assets: the dbt project, one Dagster asset per seed and model, tests as checks."""
 
 from graphlib import TopologicalSorter
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -12,8 +11,6 @@ from orchestration.lib import dbt_state, warehouse
 from orchestration.lib.dbt_target import dbt_arguments, dbt_environment, secret_environment
 from orchestration.lib.fingerprint import FULL_REBUILD_TAG
 from orchestration.settings import DBT_PROJECT_DIR
-
-PIPELINE_TARGET = Path("target") / "pipeline"
 
 
 def table_metadata(
@@ -61,11 +58,12 @@ def idream_dbt_models(
                 f"rebuilding what depends on the re-landed raw.{', raw.'.join(changed)}"
             )
             args += dbt_state.selection(changed)
-        # One fixed target folder (dagster-dbt otherwise makes a new one per run, forever),
-        # which also keeps dbt's partial-parse state from one run to the next.
+        # One target folder per warehouse, in its build folder (dagster-dbt otherwise makes
+        # a new one per run, forever): it keeps dbt's partial-parse state from one run to the
+        # next, and runs on two warehouses never write each other's target or log.
         with secret_environment(dbt_environment(key)):
             invocation = dbt.cli(
-                args, context=context, target_path=PIPELINE_TARGET, raise_on_error=False
+                args, context=context, target_path=s.build_dir / "dbt", raise_on_error=False
             )
             events = list(invocation.stream())
         if not invocation.is_successful():
