@@ -235,6 +235,36 @@ def write_programme_settings(
     return path
 
 
+# The roster as the programme's staff keep it: the contract's columns and personal data.
+ROSTER_HEADER = (
+    "Participant ID",
+    "Name",
+    "Email",
+    "Cohort",
+    "Participant type",
+    "Country of exile",
+    "Phone",
+)
+
+
+def kobo_header(item_ids: list[str]) -> tuple[str, ...]:
+    """A KoboToolbox export's columns: its metadata around the form's own questions."""
+    return (
+        "start",
+        "end",
+        "deviceid",
+        "username",
+        "cohort",
+        *item_ids,
+        "_id",
+        "_uuid",
+        "_submission_time",
+        "_index",
+        "_status",
+        "_submitted_by",
+    )
+
+
 def participant_id(cohort: int, number: int) -> str:
     return f"C{cohort}-{number:02d}"
 
@@ -261,15 +291,7 @@ def _roster(rng: random.Random) -> list[dict]:
 
 
 def _write_roster(out_dir: Path, roster: list[dict]) -> Path:
-    header = (
-        "Participant ID",
-        "Name",
-        "Email",
-        "Cohort",
-        "Participant type",
-        "Country of exile",
-        "Phone",
-    )
+    header = ROSTER_HEADER
     rows = [
         (
             person["participant_id"],
@@ -513,20 +535,7 @@ def _write_survey_files(
     # Cohort 3: a KoboToolbox export (';', byte-order mark, device metadata) in which one
     # respondent submitted twice; the first, earlier attempt must be discarded.
     path = out_dir / "survey" / "cohort_3_kobo_export.csv"
-    header = (
-        "start",
-        "end",
-        "deviceid",
-        "username",
-        "cohort",
-        *item_ids,
-        "_id",
-        "_uuid",
-        "_submission_time",
-        "_index",
-        "_status",
-        "_submitted_by",
-    )
+    header = kobo_header(item_ids)
     kobo_rows = []
     first_attempt = dict(by_cohort[3][4])
     first_attempt["answers"] = {item_id: rng.choice((1, 2, 3)) for item_id in item_ids}

@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from orchestration import sample_programme as sample
-from orchestration.lib.workbooks import FIXED_CREATED, write_csv
+from orchestration.lib.workbooks import EXCEL_MAX_DATA_ROWS, write_csv, write_workbook
 
 SEED = 20250101
-# One sheet holds 1,048,576 rows, the header included.
-EXCEL_MAX_DATA_ROWS = 1_048_575
 DEFAULT_ROWS_PER_EXPORT = 50_000
 # Of every four cohorts, as in the sample: the first ran no survey, the third's organisations
 # sent several respondents each. Respondents per participant, by cohort number mod 4.
@@ -105,17 +101,9 @@ def _roster(rng: random.Random, cohorts: int, size: int) -> list[tuple]:
 
 
 def _write_roster(out_dir: Path, rows: list[tuple]) -> Path:
-    header = (
-        "Participant ID",
-        "Name",
-        "Email",
-        "Cohort",
-        "Participant type",
-        "Country of exile",
-        "Phone",
-    )
+    header = sample.ROSTER_HEADER
     path = out_dir / "participants.xlsx"
-    write_large_workbook(path, {"participants": (header, rows)})
+    write_workbook(path, {"participants": (header, rows)}, streamed=True)
     return path
 
 
@@ -156,7 +144,7 @@ def _write_markers(out_dir: Path, rng: random.Random, cohort: int, size: int) ->
             unanticipated,
         )
     path = out_dir / "success_markers" / f"cohort_{cohort}_markers.xlsx"
-    write_large_workbook(path, sheets)
+    write_workbook(path, sheets, streamed=True)
     return path
 
 
@@ -204,26 +192,13 @@ def _write_staff_xlsx(out_dir, rng, stem, cohort, chunk, item_ids, scales) -> Pa
         for n, (response_id, submitted, answers) in enumerate(chunk)
     )
     path = out_dir / "survey" / f"{stem}_survey.xlsx"
-    write_large_workbook(path, {"responses": (header, rows)})
+    write_workbook(path, {"responses": (header, rows)}, streamed=True)
     return path
 
 
 def _write_kobo(out_dir, rng, stem, cohort, chunk, item_ids, scales) -> Path:
     """A Kobo export in which the first respondent also submitted an earlier attempt."""
-    header = (
-        "start",
-        "end",
-        "deviceid",
-        "username",
-        "cohort",
-        *item_ids,
-        "_id",
-        "_uuid",
-        "_submission_time",
-        "_index",
-        "_status",
-        "_submitted_by",
-    )
+    header = sample.kobo_header(item_ids)
     first_id, first_time, _ = chunk[0]
     earlier = (first_id, first_time - timedelta(hours=2), [_answer(rng, s) for s in scales])
     rows = []
@@ -258,33 +233,3 @@ def _write_plain(out_dir, rng, stem, cohort, chunk, item_ids, scales) -> Path:
     path = out_dir / "survey" / f"{stem}_survey.csv"
     write_csv(path, header, rows)
     return path
-
-
-def write_large_workbook(
-    path: Path, sheets: dict[str, tuple[Sequence[Any], Iterable[Sequence[Any]]]]
-) -> None:
-    """Like `workbooks.write_workbook`, streamed row by row (xlsxwriter's constant memory
-    mode), for sheets of up to a million rows."""
-    import xlsxwriter
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = xlsxwriter.Workbook(
-        str(path), {"strings_to_numbers": False, "constant_memory": True}
-    )
-    workbook.set_properties({"created": FIXED_CREATED, "author": "IDREAM M&E"})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    for name, (header, rows) in sheets.items():
-        sheet = workbook.add_worksheet(name)
-        sheet.write_row(0, 0, header)
-        row_index = 0
-        for row_index, row in enumerate(rows, start=1):
-            if row_index > EXCEL_MAX_DATA_ROWS:
-                raise ValueError(f"{path.name}: sheet {name!r} has more rows than Excel allows")
-            for column_index, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, datetime):
-                    sheet.write_datetime(row_index, column_index, value, date_format)
-                else:
-                    sheet.write(row_index, column_index, value)
-    workbook.close()

@@ -8,7 +8,7 @@ import fastexcel
 import polars as pl
 import pytest
 
-from orchestration import scale_programme
+from orchestration.lib import workbooks
 from orchestration.scale_programme import generate, shape
 from tests.conftest import SAMPLE_RAW
 
@@ -87,7 +87,7 @@ def test_exports_are_split_within_the_limit_and_state_distinct_respondents(x4):
 
 
 def test_a_sheet_over_excel_s_row_limit_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(scale_programme, "EXCEL_MAX_DATA_ROWS", 3)
+    monkeypatch.setattr(workbooks, "EXCEL_MAX_DATA_ROWS", 3)
     rows = [(n,) for n in range(4)]
     with pytest.raises(ValueError, match="more rows than Excel allows"):
-        scale_programme.write_large_workbook(tmp_path / "big.xlsx", {"s": (("n",), rows)})
+        workbooks.write_workbook(tmp_path / "big.xlsx", {"s": (("n",), rows)}, streamed=True)
