@@ -102,10 +102,20 @@ def _prepare_build(context, settings: Settings) -> None:
     production), and set aside a build copy that the warehouse key cannot open."""
     if notice := settings.create_warehouse_key():
         context.log.warning(notice)
-    if warehouse.discard_if_unreadable(settings.build_database_path, settings.warehouse_key()):
+    database, key = settings.build_database_path, settings.warehouse_key()
+    if warehouse.discard_if_unreadable(database, key):
         context.log.warning(
             "the build copy was written with another encryption setting or key: "
             "building the warehouse anew"
+        )
+    keep_free_text = ProgrammeSettings.load(settings.raw_dir).keep_free_text
+    if not keep_free_text and warehouse.holds_schema(database, warehouse.RESTRICTED_SCHEMA, key):
+        # DuckDB does not wipe the pages of dropped tables: dropping the free text would
+        # leave it readable in the file's free blocks, and the published copy is that file.
+        warehouse.discard(database)
+        context.log.warning(
+            "free text is no longer kept (programme.toml): building the warehouse anew, "
+            "so that none of it remains in the file"
         )
 
 

@@ -57,6 +57,24 @@ def connect(
     return duckdb.connect(str(path), read_only=read_only)
 
 
+def discard(path: Path) -> None:
+    """Remove a build copy, write-ahead log included; the next landing starts a new one."""
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+
+
+def holds_schema(path: Path, schema: str, key: str | None) -> bool:
+    if not path.exists():
+        return False
+    with connect(path, read_only=True, key=key) as connection:
+        return bool(
+            connection.execute(
+                "select count(*) from information_schema.schemata where schema_name = ?",
+                [schema],
+            ).fetchone()[0]
+        )
+
+
 def discard_if_unreadable(path: Path, key: str | None) -> bool:
     """Remove the build copy when it was written with another encryption setting or key.
 
@@ -68,11 +86,11 @@ def discard_if_unreadable(path: Path, key: str | None) -> bool:
         with connect(path, read_only=True, key=key):
             return False
     except duckdb.Error as error:
-        message = str(error).lower()
-        if "encrypt" not in message and "key" not in message:
+        # DuckDB's three refusals: a key for a plain file, none or a wrong one for an
+        # encrypted file. Any other error is not this function's to swallow.
+        if "encrypt" not in str(error).lower():
             raise
-    for stale in (path, path.with_name(path.name + ".wal")):
-        stale.unlink(missing_ok=True)
+    discard(path)
     return True
 
 

@@ -198,6 +198,11 @@ def test_nothing_identifying_reaches_any_table_or_file(tmp_path, capfd):
     assert result.exit_code == 0, printed.out[-3000:] + printed.err[-3000:]
     tables, schemas = warehouse_text(warehouse / "idream.duckdb")
     assert "restricted" not in schemas
+    # Nor in the files' bytes: DuckDB leaves dropped tables' pages unwiped, so dropping the
+    # free text would leave it readable in the published copy.
+    for database in (warehouse / "idream.duckdb", warehouse / ".build" / "idream.duckdb"):
+        content = database.read_bytes()
+        assert not [text for text in free_text if text.encode() in content], database
     places = {"warehouse tables": tables, "stdout": printed.out, "stderr": printed.err}
     places |= {str(path): text for path, text in written_files(warehouse).items()}
     assert_nowhere(identifying | free_text, places)
