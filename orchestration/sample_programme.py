@@ -235,6 +235,17 @@ def write_programme_settings(
     return path
 
 
+# A success-marker workbook's `markers` sheet, headers spelled as the staff spell them.
+MARKERS_HEADER = (
+    "participant_id",
+    "Domain",
+    "Outcome No",
+    "Outcome",
+    "Level",
+    "Marker",
+    "Midpoint status",
+    "Final status",
+)
 # The roster as the programme's staff keep it: the contract's columns and personal data.
 ROSTER_HEADER = (
     "Participant ID",
@@ -329,17 +340,7 @@ def _write_markers(out_dir: Path, rng: random.Random, cohort: int, roster: list[
                 skipped_domain = True
                 continue
             rows += _outcome_rows(rng, pid, domain, achieved)
-    header = (
-        "participant_id",
-        "Domain",
-        "Outcome No",
-        "Outcome",
-        "Level",
-        "Marker",
-        "Midpoint status",
-        "Final status",
-    )
-    sheets = {"markers": (header, rows)}
+    sheets = {"markers": (MARKERS_HEADER, rows)}
     unanticipated = [
         (
             participant_id(cohort, number),

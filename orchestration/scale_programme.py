@@ -116,17 +116,7 @@ def _write_markers(out_dir: Path, rng: random.Random, cohort: int, size: int) ->
             if not achieved and rng.random() < NO_OUTCOME_SHARE:
                 continue  # no outcome in this domain: still in the denominator
             rows += sample._outcome_rows(rng, pid, domain, achieved)
-    header = (
-        "participant_id",
-        "Domain",
-        "Outcome No",
-        "Outcome",
-        "Level",
-        "Marker",
-        "Midpoint status",
-        "Final status",
-    )
-    sheets = {"markers": (header, rows)}
+    sheets = {"markers": (sample.MARKERS_HEADER, rows)}
     if cohort % 2 == 0:
         unanticipated = []
         for index in range(max(1, size // 8)):
