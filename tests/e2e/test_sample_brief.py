@@ -247,3 +247,62 @@ def test_the_data_docs_describe_this_run_and_load_nothing_from_the_network(sampl
     assert "great-expectations-web-assets" not in "".join(
         p.read_text(encoding="utf-8") for p in site.rglob("*.css")
     )
+
+
+def test_the_marts_contracts_are_enforced_by_the_warehouse(sample_run, tmp_path):
+    """The marts' contracts are constraints in the published file, and the database enforces
+    them: a null that slipped past every check upstream stops the mart that would store it.
+    Guards against a contract losing `enforced: true`, which would drop its constraints
+    (and the data tests they replaced) without a sound."""
+    import shutil
+    import subprocess
+
+    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+    warehouse, _, _ = sample_run
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    marts = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+    ]
+    assert len(marts) >= 10
+    with duckdb.connect(str(warehouse / "idream.duckdb"), read_only=True) as connection:
+        enforced = set(
+            connection.execute(
+                "select table_name, constraint_column_names[1] from duckdb_constraints() "
+                "where schema_name = 'marts' and constraint_type = 'NOT NULL'"
+            ).fetchall()
+        )
+    for node in marts:
+        assert node["config"]["contract"]["enforced"], node["name"]
+        declared = {
+            (node["name"], name)
+            for name, column in node["columns"].items()
+            if any(c["type"] == "not_null" for c in column["constraints"])
+        }
+        assert declared and declared <= enforced, node["name"]
+
+    build = tmp_path / "idream.duckdb"
+    shutil.copy(warehouse / ".build" / "idream.duckdb", build)
+    with duckdb.connect(str(build)) as connection:
+        connection.execute("update raw.participants set cohort = null where source_row = 2")
+    result = subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "run",
+            "--select",
+            "dim_participants",
+            "--vars",
+            json.dumps({"database_path": str(build)}),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "NOT NULL constraint failed" in result.stdout, result.stdout[-2000:]
