@@ -192,7 +192,7 @@ def bench_scale(scale: int, data_dir: Path, env: dict[str, str], repeat: int) ->
         "startup_seconds": measured.seconds - (pipeline.get("run_seconds") or 0),
         "stages": stages,
         "steps": pipeline.get("steps", {}),
-        "dbt_elapsed": _dbt_elapsed(),
+        "dbt_graph": _dbt_graph(warehouse_dir),
         "noop_seconds": noop.seconds,
         "noop_exit_code": noop.returncode,
         "read_floor": read_floor,
@@ -216,13 +216,20 @@ def _floor(measured: Measured) -> dict:
     return json.loads(measured.stdout.strip().splitlines()[-1]) | {"peak_mb": measured.peak_mb}
 
 
-def _dbt_elapsed() -> float | None:
-    """dbt's own elapsed time for the build, from the pipeline's fixed dbt target folder."""
-    path = PROJECT_ROOT / "transforms" / "target" / "pipeline" / "run_results.json"
+def _dbt_graph(warehouse_dir: Path) -> dict:
+    """What dbt's own run_results.json says of the build (the pipeline's dbt target folder is
+    in the warehouse's build folder): the graph's elapsed time, and the nodes by kind. The
+    rest of the dbt step is fixed cost: dbt's start-up and manifest, and Dagster's events."""
+    path = warehouse_dir / ".build" / "dbt" / "run_results.json"
     try:
-        return json.loads(path.read_text())["elapsed_time"]
-    except (OSError, KeyError, ValueError):
-        return None
+        run_results = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    nodes: dict[str, int] = {}
+    for result in run_results["results"]:
+        kind = result["unique_id"].split(".", 1)[0]
+        nodes[kind] = nodes.get(kind, 0) + 1
+    return {"elapsed": run_results["elapsed_time"], "nodes": nodes}
 
 
 def _ratio(stage: float | None, floor: float | None) -> float | None:
@@ -268,6 +275,20 @@ def markdown(results: dict) -> str:
             f"{_s(stages.get('dbt'))} s ({_s(s['transform_floor'].get('seconds'))} s, "
             f"{_x(s['dbt_ratio'])}) | {_s(stages.get('publish'))} s | "
             f"{s['peak_mb']:,.0f} MB | {s['noop_seconds']:.2f} s |"
+        )
+    lines += [
+        "",
+        "| scale | dbt step | of which dbt's graph (floor, ratio) | start-up and events | nodes |",
+        "|---|---|---|---|---|",
+    ]
+    for s in results["scales"]:
+        dbt, graph = s["stages"].get("dbt"), s.get("dbt_graph", {})
+        elapsed, floor = graph.get("elapsed"), s["transform_floor"].get("seconds")
+        nodes = ", ".join(f"{n} {kind}s" for kind, n in sorted(graph.get("nodes", {}).items()))
+        lines.append(
+            f"| x{s['scale']} | {_s(dbt)} s | {_s(elapsed)} s ({_s(floor)} s, "
+            f"{_x(_ratio(elapsed, floor))}) | "
+            f"{_s(dbt - elapsed if dbt and elapsed else None)} s | {nodes or '-'} |"
         )
     if results["fixed_costs"]:
         lines += ["", "| fixed cost (fresh process) | seconds |", "|---|---|"]

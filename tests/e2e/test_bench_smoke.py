@@ -49,4 +49,7 @@ def test_bench_command_smoke_run(tmp_path):
     assert set(scale["transform_floor"]["differing_rows"].values()) == {0}
     assert scale["read_floor"]["rows"] > scale["inputs"]["markers"]
     assert scale["peak_mb"] > 100
+    # dbt's own account of the build it ran in this run, not a stale one.
+    assert scale["dbt_graph"]["nodes"]["model"] >= 10
+    assert 0 < scale["dbt_graph"]["elapsed"] < scale["stages"]["dbt"]
     assert "| x2 |" in (results / "latest.md").read_text()
