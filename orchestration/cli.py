@@ -94,8 +94,11 @@ def _run(args: argparse.Namespace) -> int:
             f"  brief:     {settings.brief_dir}/   (use --force to rebuild anyway)"
         )
         return 0
+    from orchestration.lib.quality import worker
+
     try:
-        with exclusive_run(settings.build_dir):
+        # The checks' process starts first: it imports GX while Dagster loads (worker.py).
+        with exclusive_run(settings.build_dir), worker.for_this_run():
             outcome = run_pipeline(settings, fingerprint, full_rebuild=args.force)
     except (RawDataError, SettingsError, WarehouseBusy) as error:
         print(f"idream: run failed.\n{error}", file=sys.stderr)

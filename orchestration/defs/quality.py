@@ -34,7 +34,7 @@ def _build_check(suite: str) -> dg.AssetChecksDefinition:
     def _check(
         context: dg.AssetCheckExecutionContext, settings: PipelineSettings
     ) -> dg.AssetCheckResult:
-        from orchestration.lib.quality.runner import run_suite
+        from orchestration.lib.quality.worker import run_suite
 
         s = settings.get()
         result = run_suite(suite, s, context.run.run_id)
