@@ -16,25 +16,40 @@ from orchestration.settings import DBT_PROJECT_DIR
 def table_metadata(
     database_path, tables: list[tuple[str, str]], key: str | None
 ) -> dict[tuple[str, str], dict]:
-    """Row count and column schema of each (schema, table), read once dbt has finished:
-    DuckDB allows one writer, and reading during `dbt build` would block it."""
-    metadata = {}
+    """Column schema of each (schema, table) with its not-null columns, and the row count of
+    each table, read once dbt has finished: DuckDB allows one writer, and reading during
+    `dbt build` would block it. A view has no row count here: counting would run it (at
+    x1000, the staging views' label joins over every marker and answer, ~1 s)."""
+    wanted = set(tables)
     with warehouse.connect(database_path, read_only=True, key=key) as connection:
-        for schema, table in tables:
-            columns = connection.execute(
-                "select column_name, data_type from information_schema.columns "
-                "where table_schema = ? and table_name = ? order by ordinal_position",
-                [schema, table],
+        columns: dict[tuple[str, str], list[dg.TableColumn]] = {}
+        for schema, table, name, kind, nullable in connection.execute(
+            "select table_schema, table_name, column_name, data_type, is_nullable "
+            "from information_schema.columns order by table_schema, table_name, ordinal_position"
+        ).fetchall():
+            if (schema, table) in wanted:
+                # The marts' contracts make their not-null columns NOT NULL in the catalog.
+                constraints = dg.TableColumnConstraints(nullable=nullable == "YES")
+                columns.setdefault((schema, table), []).append(
+                    dg.TableColumn(name, kind, constraints=constraints)
+                )
+        base_tables = {
+            (schema, table)
+            for schema, table in connection.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_type = 'BASE TABLE'"
             ).fetchall()
-            if not columns:
+        }
+        metadata = {}
+        for schema, table in tables:
+            if (schema, table) not in columns:
                 continue
-            rows = connection.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
             metadata[(schema, table)] = {
-                "dagster/row_count": rows,
-                "dagster/column_schema": dg.TableSchema(
-                    columns=[dg.TableColumn(name, kind) for name, kind in columns]
-                ),
+                "dagster/column_schema": dg.TableSchema(columns=columns[(schema, table)])
             }
+            if (schema, table) in base_tables:
+                rows = connection.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
+                metadata[(schema, table)]["dagster/row_count"] = rows[0]
     return metadata
 
 
