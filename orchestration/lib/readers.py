@@ -6,8 +6,10 @@ so that `C1-07`, `007` and `1.0` arrive exactly as the person typed them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -28,6 +30,21 @@ class SourceTable:
 
     def problem(self, message: str, row: int | None = None, column: str | None = None) -> Problem:
         return Problem(file=self.file, sheet=self.sheet, row=row, column=column, message=message)
+
+
+T = TypeVar("T")
+
+
+def read_each(read: Callable[[Path], T], paths: list[Path]) -> list[T | RawDataError]:
+    """`read(path)` for every path, in order. A file that breaks the contract gives its
+    RawDataError in its place, so that every file is still read and reported."""
+    results: list[T | RawDataError] = []
+    for path in paths:
+        try:
+            results.append(read(path))
+        except RawDataError as error:
+            results.append(error)
+    return results
 
 
 # Excel saves a password-protected workbook as an OLE compound file, not a zip.
