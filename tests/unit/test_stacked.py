@@ -6,6 +6,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from orchestration.lib import readers
 from orchestration.lib.columns import ColumnSpec, contract_frame, map_distinct
 from orchestration.lib.errors import Problem, RawDataError
 from orchestration.lib.readers import SourceTable, read_each
@@ -125,12 +126,13 @@ def test_file_problems_are_reported_file_by_file_whatever_the_order_found():
     FileProblems(["a"]).raise_any()  # nothing found: nothing raised
 
 
-def test_read_each_keeps_the_order_and_puts_each_files_error_in_its_place():
+def test_read_each_keeps_the_order_and_puts_each_files_error_in_its_place(monkeypatch):
     def read(path: Path) -> str:
         if path.name == "bad":
             raise RawDataError([Problem(path.name, "cannot be read")])
         return path.name
 
+    monkeypatch.setattr(readers.os, "cpu_count", lambda: 3)
     results = read_each(read, [Path(name) for name in ("a", "bad", "c", "d")])
     assert results[0] == "a" and results[2:] == ["c", "d"]
     assert isinstance(results[1], RawDataError)
