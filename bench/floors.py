@@ -1,7 +1,9 @@
 """The floors a pipeline stage is measured against, each run in a process of its own.
 
 read:      the same raw files into memory with the fastest readers (fastexcel for
-           workbooks; for CSVs the faster of DuckDB's and Polars' read_csv), nothing else.
+           workbooks; for CSVs the faster of DuckDB's and Polars' read_csv), nothing else,
+           one file at a time or os.cpu_count() at once, whichever is faster: ingest
+           reads files side by side, so the floor may too.
 transform: `transform_floor.sql` (the dbt models by hand) on a bare DuckDB file holding a
            copy of the landed raw tables and seeds; then its marts are compared with the
            pipeline's, so a floor that computes something else cannot pass unnoticed.
@@ -33,7 +35,8 @@ COMPARED = (
 
 def read_floor(raw_dir: Path) -> dict:
     """Every workbook with fastexcel (the faster of typed and all-text loading), every CSV
-    with the faster of DuckDB's read_csv (one connection) and Polars' read_csv."""
+    with the faster of DuckDB's read_csv (one connection) and Polars' read_csv; each
+    also with a thread pool of os.cpu_count() readers, as ingest reads."""
     from orchestration.lib import raw_files
 
     paths = raw_files.all_raw_files(raw_dir)
@@ -44,8 +47,15 @@ def read_floor(raw_dir: Path) -> dict:
     _read_workbooks(workbooks, "string")
     _read_csvs_polars(csvs)
     _read_csvs_duckdb(csvs)
-    xlsx = {mode: _timed(_read_workbooks, workbooks, mode) for mode in ("string", "typed")}
+    xlsx = {
+        f"{mode}{pooled}": _timed(
+            _pooled(_read_workbooks) if pooled else _read_workbooks, workbooks, mode
+        )
+        for mode in ("string", "typed")
+        for pooled in ("", "_parallel")
+    }
     csv = {reader: _timed(reader_fn, csvs) for reader, reader_fn in CSV_READERS.items()}
+    csv["polars_parallel"] = _timed(_pooled(_read_csvs_polars), csvs)
     seconds = min(s for s, _ in xlsx.values()) + min(s for s, _ in csv.values())
     rows = next(iter(xlsx.values()))[1] + next(iter(csv.values()))[1]
     return {
@@ -60,6 +70,20 @@ def _timed(function, *args) -> tuple[float, int]:
     started = time.perf_counter()
     rows = function(*args)
     return time.perf_counter() - started, rows
+
+
+def _pooled(read):
+    """`read` over the files split among os.cpu_count() threads (fastexcel and Polars
+    release the GIL while parsing); returns the total rows, as `read` does."""
+
+    def pooled(paths: list[Path], *args) -> int:
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            return sum(pool.map(lambda path: read([path], *args), paths))
+
+    return pooled
 
 
 def _read_workbooks(paths: list[Path], mode: str) -> int:

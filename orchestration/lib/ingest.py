@@ -9,7 +9,6 @@ values); the contract's value rules are checked on the landed tables by the GX s
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -17,9 +16,10 @@ from typing import TypeVar
 import polars as pl
 
 from orchestration.lib import raw_files, roster, success_markers, survey
-from orchestration.lib.errors import Problem, RawDataError, display_path
+from orchestration.lib.errors import RawDataError, display_path
 from orchestration.lib.fingerprint import file_digest, state_fingerprint
-from orchestration.lib.readers import open_workbook, read_csv, read_sheet
+from orchestration.lib.readers import SourceTable, open_workbook, read_csv, read_each, read_sheet
+from orchestration.lib.stacked import FileProblems
 
 T = TypeVar("T")
 
@@ -63,33 +63,38 @@ def ingest_success_markers(
     raw_dir: Path, key: bytes, keep_free_text: bool = False, password: str | None = None
 ) -> Landed:
     paths = raw_files.marker_workbooks(raw_dir)
-    problems: list[Problem] = []
-    parsed = [
-        _collect(problems, _parse_marker_workbook, path, raw_dir, key, keep_free_text, password)
-        for path in paths
-    ]
-    if problems:
-        raise RawDataError(problems)
-    unanticipated = [
-        workbook.unanticipated for workbook in parsed if workbook.unanticipated is not None
-    ]
+    files = [display_path(path, raw_dir) for path in paths]
+    problems = FileProblems(files)
+    workbooks = _readable(
+        read_each(lambda path: _read_marker_workbook(path, raw_dir, password), paths), problems
+    )
+    sheets = [workbook.markers for workbook in workbooks]
+    # Free text is checked and kept only on request; None drops a table kept before.
     restricted: dict[str, pl.DataFrame | None] = {MARKER_TEXTS: None, UNANTICIPATED_TEXTS: None}
+    markers = success_markers.parse_markers(sheets, key, problems)
     if keep_free_text:
-        descriptions = [w.unanticipated_texts for w in parsed if w.unanticipated_texts is not None]
-        restricted = {
-            MARKER_TEXTS: pl.concat([workbook.marker_texts for workbook in parsed]),
-            UNANTICIPATED_TEXTS: pl.concat(descriptions)
-            if descriptions
-            else success_markers.empty_texts(success_markers.UNANTICIPATED_TEXTS_SPEC),
-        }
+        restricted[MARKER_TEXTS] = success_markers.free_texts(
+            sheets, key, success_markers.MARKER_TEXTS_SPEC, problems
+        )
+    # As when each workbook was parsed alone, a file stops at its first failing check:
+    # the unanticipated sheet of a failed file is not checked, nor is its reading failure.
+    extras = _readable(
+        [
+            workbook.unanticipated
+            for workbook in workbooks
+            if workbook.unanticipated and workbook.markers.file not in problems.failed
+        ],
+        problems,
+    )
+    unanticipated = success_markers.parse_unanticipated(extras, key, problems)
+    if keep_free_text:
+        restricted[UNANTICIPATED_TEXTS] = success_markers.free_texts(
+            extras, key, success_markers.UNANTICIPATED_TEXTS_SPEC, problems
+        )
+    problems.raise_any()
     return Landed(
-        {
-            "success_markers": pl.concat([workbook.markers for workbook in parsed]),
-            "unanticipated_outcomes": (
-                pl.concat(unanticipated) if unanticipated else success_markers.empty_unanticipated()
-            ),
-        },
-        [display_path(path, raw_dir) for path in paths],
+        {"success_markers": markers, "unanticipated_outcomes": unanticipated},
+        files,
         restricted,
     )
 
@@ -102,70 +107,46 @@ def ingest_codebook(raw_dir: Path, password: str | None = None) -> Landed:
 
 def ingest_survey(raw_dir: Path, item_ids: list[str], password: str | None = None) -> Landed:
     paths = raw_files.survey_exports(raw_dir)
-    problems: list[Problem] = []
-    exports = [
-        _collect(problems, _parse_export, path, raw_dir, item_ids, password) for path in paths
-    ]
-    if problems:
-        raise RawDataError(problems)
-    return Landed(
-        {
-            "survey_responses": pl.concat([export.responses for export in exports]),
-            "survey_answers": pl.concat([export.answers for export in exports]),
-        },
-        [display_path(path, raw_dir) for path in paths],
+    files = [display_path(path, raw_dir) for path in paths]
+    problems = FileProblems(files)
+    tables = _readable(
+        read_each(lambda path: _read_export(path, raw_dir, password), paths), problems
     )
+    export = survey.parse_exports(tables, item_ids, problems)
+    problems.raise_any()
+    return Landed({"survey_responses": export.responses, "survey_answers": export.answers}, files)
 
 
 @dataclass(frozen=True)
 class MarkerWorkbook:
-    markers: pl.DataFrame
-    unanticipated: pl.DataFrame | None = None
-    # Only when free text is kept.
-    marker_texts: pl.DataFrame | None = None
-    unanticipated_texts: pl.DataFrame | None = None
+    markers: SourceTable
+    # None: the workbook has no such sheet; an error: it has one that cannot be read.
+    unanticipated: SourceTable | RawDataError | None
 
 
-def _parse_marker_workbook(
-    path: Path, raw_dir: Path, key: bytes, keep_free_text: bool, password: str | None
-) -> MarkerWorkbook:
+def _read_marker_workbook(path: Path, raw_dir: Path, password: str | None) -> MarkerWorkbook:
     label = display_path(path, raw_dir)
     workbook = open_workbook(path, label, password)
-    sheet = read_sheet(path, success_markers.MARKERS_SHEET, label, workbook=workbook)
-    markers = success_markers.parse_markers(sheet, key)
-    texts = (
-        success_markers.free_texts(sheet, key, success_markers.MARKER_TEXTS_SPEC)
-        if keep_free_text
-        else None
-    )
+    markers = read_sheet(path, success_markers.MARKERS_SHEET, label, workbook=workbook)
     if success_markers.UNANTICIPATED_SHEET not in workbook.sheet_names:
-        return MarkerWorkbook(markers, marker_texts=texts)
-    extra = read_sheet(path, success_markers.UNANTICIPATED_SHEET, label, workbook=workbook)
-    return MarkerWorkbook(
-        markers,
-        success_markers.parse_unanticipated(extra, key),
-        texts,
-        success_markers.free_texts(extra, key, success_markers.UNANTICIPATED_TEXTS_SPEC)
-        if keep_free_text
-        else None,
-    )
+        return MarkerWorkbook(markers, None)
+    try:
+        extra = read_sheet(path, success_markers.UNANTICIPATED_SHEET, label, workbook=workbook)
+    except RawDataError as error:
+        return MarkerWorkbook(markers, error)
+    return MarkerWorkbook(markers, extra)
 
 
-def _parse_export(
-    path: Path, raw_dir: Path, item_ids: list[str], password: str | None
-) -> survey.SurveyExport:
+def _read_export(path: Path, raw_dir: Path, password: str | None) -> SourceTable:
     label = display_path(path, raw_dir)
     if path.suffix.lower() == ".csv":
-        table = read_csv(path, label)
-    else:
-        table = read_sheet(path, survey.RESPONSES_SHEET, label, password)
-    return survey.parse_export(table, item_ids)
+        return read_csv(path, label)
+    return read_sheet(path, survey.RESPONSES_SHEET, label, password)
 
 
-def _collect(problems: list[Problem], parse: Callable[..., T], *args: object) -> T | None:
-    """Run one file's parser; keep its problems so that every file gets checked."""
-    try:
-        return parse(*args)
-    except RawDataError as error:
-        problems.extend(error.problems)
-        return None
+def _readable(results: list[T | RawDataError], problems: FileProblems) -> list[T]:
+    """What could be read; the problems of what could not go to `problems`."""
+    for result in results:
+        if isinstance(result, RawDataError):
+            problems.add(result.problems)
+    return [result for result in results if not isinstance(result, RawDataError)]

@@ -6,8 +6,12 @@ so that `C1-07`, `007` and `1.0` arrive exactly as the person typed them.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -28,6 +32,27 @@ class SourceTable:
 
     def problem(self, message: str, row: int | None = None, column: str | None = None) -> Problem:
         return Problem(file=self.file, sheet=self.sheet, row=row, column=column, message=message)
+
+
+T = TypeVar("T")
+
+
+def read_each(read: Callable[[Path], T], paths: list[Path]) -> list[T | RawDataError]:
+    """`read(path)` for every path, in order, several files at a time: fastexcel and
+    Polars let go of the GIL while they parse, so on two cores a hundred workbooks are
+    read in about half the time (bench/). A file that breaks the contract gives its
+    RawDataError in its place, so that every file is still read and reported."""
+
+    def attempt(path: Path) -> T | RawDataError:
+        try:
+            return read(path)
+        except RawDataError as error:
+            return error
+
+    if len(paths) < 2:
+        return [attempt(path) for path in paths]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(attempt, paths))
 
 
 # Excel saves a password-protected workbook as an OLE compound file, not a zip.

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import polars as pl
 
-from orchestration.lib.columns import ColumnSpec, require_rows, select_contract_columns
-from orchestration.lib.errors import RawDataError
-from orchestration.lib.lineage import with_lineage
+from orchestration.lib.columns import ColumnSpec, map_distinct
+from orchestration.lib.lineage import LINEAGE_COLUMNS
 from orchestration.lib.pseudonyms import pseudonymise_column
-from orchestration.lib.readers import ROW_COLUMN, SourceTable
+from orchestration.lib.readers import SourceTable
 from orchestration.lib.roster import blank_id_problems
+from orchestration.lib.stacked import (
+    FileProblems,
+    require_rows_per_table,
+    row_problems,
+    stack,
+    without_failed,
+)
 from orchestration.lib.values import parse_whole_number
 
 MARKERS_SHEET = "markers"
@@ -29,22 +35,25 @@ MARKER_TEXTS_SPEC = ColumnSpec(required=("participant_id",), optional=("outcome"
 UNANTICIPATED_TEXTS_SPEC = ColumnSpec(required=("participant_id",), optional=("description",))
 
 
-def parse_markers(table: SourceTable, key: bytes) -> pl.DataFrame:
-    table = select_contract_columns(table, MARKERS_SPEC)
-    require_rows(table)
-    frame = pseudonymise_column(table.frame, "participant_id", key)
-    outcome_numbers = [parse_whole_number(value) for value in frame["outcome_no"]]
-    problems = blank_id_problems(table)
-    problems += [
-        table.problem(f"outcome_no '{raw}' is not a whole number of 1 or more", row, "outcome_no")
-        for raw, number, row in zip(
-            frame["outcome_no"], outcome_numbers, frame[ROW_COLUMN], strict=True
+def parse_markers(tables: list[SourceTable], key: bytes, problems: FileProblems) -> pl.DataFrame:
+    """Every workbook's `markers` sheet as one landed frame; what stops a file from being
+    landed goes to `problems`, file by file."""
+    frame = require_rows_per_table(stack(tables, MARKERS_SPEC, problems), tables, problems)
+    frame = pseudonymise_column(frame, "participant_id", key).with_columns(
+        map_distinct(frame["outcome_no"], parse_whole_number, pl.Int64).alias("__outcome_no")
+    )
+    problems.add(blank_id_problems(frame))
+    problems.add(
+        row_problems(
+            frame,
+            pl.col("__outcome_no").fill_null(0) < 1,
+            "outcome_no",
+            lambda raw: f"outcome_no '{raw}' is not a whole number of 1 or more",
         )
-        if not number
-    ]
-    if problems:
-        raise RawDataError(problems)
-    landed = frame.with_columns(pl.Series("outcome_no", outcome_numbers, dtype=pl.Int64))
+    )
+    landed = without_failed(frame, problems).with_columns(
+        pl.col("__outcome_no").alias("outcome_no")
+    )
     columns = [
         "participant_key",
         "domain",
@@ -53,46 +62,27 @@ def parse_markers(table: SourceTable, key: bytes) -> pl.DataFrame:
         "midpoint_status",
         "final_status",
     ]
-    return with_lineage(landed.select(columns), table)
+    return landed.select(*columns, *LINEAGE_COLUMNS)
 
 
-def parse_unanticipated(table: SourceTable, key: bytes) -> pl.DataFrame:
-    table = select_contract_columns(table, UNANTICIPATED_SPEC)
-    problems = blank_id_problems(table)
-    if problems:
-        raise RawDataError(problems)
-    frame = pseudonymise_column(table.frame, "participant_id", key)
-    return with_lineage(frame.select("participant_key", "domain", "review"), table)
+def parse_unanticipated(
+    tables: list[SourceTable], key: bytes, problems: FileProblems
+) -> pl.DataFrame:
+    frame = stack(tables, UNANTICIPATED_SPEC, problems)
+    problems.add(blank_id_problems(frame))
+    frame = pseudonymise_column(without_failed(frame, problems), "participant_id", key)
+    return frame.select("participant_key", "domain", "review", *LINEAGE_COLUMNS)
 
 
-def empty_unanticipated() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "participant_key": pl.String,
-            "domain": pl.String,
-            "review": pl.String,
-            "source_file": pl.String,
-            "source_sheet": pl.String,
-            "source_row": pl.Int64,
-        }
-    )
-
-
-def free_texts(table: SourceTable, key: bytes, spec: ColumnSpec) -> pl.DataFrame:
-    """The free-text cells of a sheet, for the `restricted` schema only: pseudonym, the
+def free_texts(
+    tables: list[SourceTable], key: bytes, spec: ColumnSpec, problems: FileProblems
+) -> pl.DataFrame:
+    """The free-text cells of sheets, for the `restricted` schema only: pseudonym, the
     texts, and the lineage that joins them to the row landed in `raw`. Called only when
     the programme settings ask for free text (`retention.keep_free_text`)."""
-    table = select_contract_columns(table, spec)
-    frame = pseudonymise_column(table.frame, "participant_id", key)
-    texts = [name for name in spec.optional if name in frame.columns]
-    # An absent optional column is a column of blanks, so the table's shape is fixed.
-    frame = frame.with_columns(
-        pl.lit(None, dtype=pl.String).alias(name) for name in spec.optional if name not in texts
+    # `stack` gives an absent optional column as blanks, so the table's shape is fixed.
+    frame = pseudonymise_column(stack(tables, spec, problems), "participant_id", key)
+    landed = without_failed(frame, problems).select(
+        "participant_key", *spec.optional, *LINEAGE_COLUMNS
     )
-    landed = with_lineage(frame.select("participant_key", *spec.optional), table)
     return landed.filter(pl.any_horizontal(pl.col(name).is_not_null() for name in spec.optional))
-
-
-def empty_texts(spec: ColumnSpec) -> pl.DataFrame:
-    columns = ("participant_key", *spec.optional, "source_file", "source_sheet")
-    return pl.DataFrame(schema={**dict.fromkeys(columns, pl.String), "source_row": pl.Int64})

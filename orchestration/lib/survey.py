@@ -12,10 +12,22 @@ from pathlib import Path
 
 import polars as pl
 
-from orchestration.lib.columns import ColumnSpec, require_rows, select_contract_columns
+from orchestration.lib.columns import (
+    ColumnSpec,
+    map_distinct,
+    require_rows,
+    select_contract_columns,
+)
 from orchestration.lib.errors import Problem, RawDataError
-from orchestration.lib.lineage import with_lineage
+from orchestration.lib.lineage import LINEAGE_COLUMNS, with_lineage
 from orchestration.lib.readers import ROW_COLUMN, SourceTable
+from orchestration.lib.stacked import (
+    FileProblems,
+    require_rows_per_table,
+    row_problems,
+    stack,
+    without_failed,
+)
 from orchestration.lib.text import normalise_header
 from orchestration.lib.values import parse_cohort, parse_submitted_at
 
@@ -54,33 +66,36 @@ def parse_codebook(table: SourceTable) -> pl.DataFrame:
     return with_lineage(landed.select(columns), table)
 
 
-def parse_export(table: SourceTable, item_ids: list[str]) -> SurveyExport:
-    """One export: its responses, and its answers in long form (one row per item)."""
-    table = select_contract_columns(table, RESPONSES_SPEC, extra_required=tuple(item_ids))
-    require_rows(table)
-    frame = table.frame
-    problems = _response_problems(table)
-    if problems:
-        raise RawDataError(problems)
-    responses = with_lineage(
-        frame.select(
-            "response_id",
-            pl.col("submitted_at")
-            .map_elements(parse_submitted_at, return_dtype=pl.Datetime("us"))
-            .alias("submitted_at"),
-            pl.col("cohort").map_elements(parse_cohort, return_dtype=pl.Int64).alias("cohort"),
+def parse_exports(
+    tables: list[SourceTable], item_ids: list[str], problems: FileProblems
+) -> SurveyExport:
+    """Every export: the responses, and the answers in long form (one row per item);
+    what stops a file from being landed goes to `problems`, file by file."""
+    stacked = stack(tables, RESPONSES_SPEC, problems, extra_required=tuple(item_ids))
+    frame = require_rows_per_table(stacked, tables, problems)
+    frame = frame.with_columns(
+        map_distinct(frame["submitted_at"], parse_submitted_at, pl.Datetime("us")).alias(
+            "__submitted_at"
         ),
-        table,
+        map_distinct(frame["cohort"], parse_cohort, pl.Int64).alias("__cohort"),
+    )
+    problems.add(_response_problems(frame))
+    frame = without_failed(frame, problems)
+    responses = frame.select(
+        "response_id",
+        pl.col("__submitted_at").alias("submitted_at"),
+        pl.col("__cohort").alias("cohort"),
+        *LINEAGE_COLUMNS,
     )
     answers = (
-        frame.select(ROW_COLUMN, "response_id", *item_ids)
-        .unpivot(index=[ROW_COLUMN, "response_id"], on=list(item_ids), variable_name="item_id")
-        .rename({"value": "answer"})
-        .with_columns(
-            pl.lit(table.file, dtype=pl.String).alias("source_file"),
-            pl.lit(table.sheet, dtype=pl.String).alias("source_sheet"),
+        frame.select("response_id", *item_ids, *LINEAGE_COLUMNS)
+        .unpivot(
+            index=["response_id", *LINEAGE_COLUMNS],
+            on=list(item_ids),
+            variable_name="item_id",
+            value_name="answer",
         )
-        .select("response_id", "item_id", "answer", "source_file", "source_sheet", ROW_COLUMN)
+        .select("response_id", "item_id", "answer", *LINEAGE_COLUMNS)
     )
     return SurveyExport(responses=responses, answers=answers)
 
@@ -90,24 +105,23 @@ def load_answer_scales(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema=False).select("answer", "answer_label", "scale")
 
 
-def _response_problems(table: SourceTable) -> list[Problem]:
+def _response_problems(frame: pl.DataFrame) -> list[Problem]:
     """What must hold to land a response at all: an id, a time, a cohort number."""
-    problems = []
-    for response_id, submitted_at, cohort, row in table.frame.select(
-        "response_id", "submitted_at", "cohort", ROW_COLUMN
-    ).iter_rows():
-        if response_id is None:
-            problems.append(table.problem("response_id is blank", row, "response_id"))
-        if parse_submitted_at(submitted_at) is None:
-            problems.append(
-                table.problem(
-                    f"submitted_at '{submitted_at}' is not an ISO date-time or Excel date",
-                    row,
-                    "submitted_at",
-                )
-            )
-        if parse_cohort(cohort) is None:
-            problems.append(
-                table.problem(f"cohort '{cohort}' is not a cohort number", row, "cohort")
-            )
-    return problems
+    found = row_problems(
+        frame, pl.col("response_id").is_null(), "response_id", lambda _: "response_id is blank"
+    )
+    found += row_problems(
+        frame,
+        pl.col("__submitted_at").is_null(),
+        "submitted_at",
+        lambda raw: f"submitted_at '{raw}' is not an ISO date-time or Excel date",
+    )
+    found += row_problems(
+        frame,
+        pl.col("__cohort").is_null(),
+        "cohort",
+        lambda raw: f"cohort '{raw}' is not a cohort number",
+    )
+    # Row by row, as people read a sheet (the sort is stable: a row's problems keep
+    # this order); FileProblems keeps the files apart.
+    return sorted(found, key=lambda problem: problem.row)

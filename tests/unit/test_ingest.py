@@ -144,3 +144,37 @@ def test_a_semicolon_csv_is_told_apart_from_a_comma_csv(tmp_path):
 def test_missing_roster_is_named(tmp_path):
     with pytest.raises(RawDataError, match=re.escape("participants.xlsx: is missing")):
         ingest.ingest_roster(tmp_path, KEY)
+
+
+def test_survey_problems_are_listed_file_by_file_and_row_by_row(tmp_path):
+    programme = minimal_programme()
+    header = ("response_id", "submitted_at", "cohort", "con_01")
+    programme.surveys = {
+        "a.csv": (header, [("r1", "soon", "1", "Agree"), (None, "2024-05-01", "C x", "Agree")]),
+        "b.csv": (header, [(None, "2024-05-01", "1", "Agree")]),
+    }
+    with pytest.raises(RawDataError) as caught:
+        ingest.ingest_survey(programme.write(tmp_path), ["con_01"])
+    assert _messages(caught.value) == [
+        "survey/a.csv, row 2, column 'submitted_at': submitted_at 'soon' is not an ISO "
+        "date-time or Excel date",
+        "survey/a.csv, row 3, column 'response_id': response_id is blank",
+        "survey/a.csv, row 3, column 'cohort': cohort 'C x' is not a cohort number",
+        "survey/b.csv, row 2, column 'response_id': response_id is blank",
+    ]
+
+
+def test_a_workbook_stops_at_its_first_failing_sheet(tmp_path):
+    programme = minimal_programme()
+    programme.markers["cohort_1.xlsx"][0] = (None, *programme.markers["cohort_1.xlsx"][0][1:])
+    programme.markers["cohort_2.xlsx"] = outcome("A-2", "Advocacy", 1)
+    for name in ("cohort_1.xlsx", "cohort_2.xlsx"):
+        programme.unanticipated[name] = [(None, None, "final", "a description")]
+    with pytest.raises(RawDataError) as caught:
+        ingest.ingest_success_markers(programme.write(tmp_path), KEY)
+    assert _messages(caught.value) == [
+        "success_markers/cohort_1.xlsx, sheet 'markers', row 2, column 'participant_id': "
+        "participant_id is blank",
+        "success_markers/cohort_2.xlsx, sheet 'unanticipated', row 2, column 'participant_id': "
+        "participant_id is blank",
+    ]
