@@ -4,12 +4,14 @@ the run or hangs it. The functions it runs are defined here, at module level, so
 spawned process can import them by name."""
 
 import os
+import subprocess
 import sys
 
 import pytest
 
 from orchestration.lib.quality import worker as quality_worker
 from orchestration.lib.quality.worker import QualityWorker, WorkerDied
+from tests.conftest import PROJECT_ROOT
 
 LIGHT = ("json",)  # these tests do not need GX imported in the worker
 
@@ -38,6 +40,13 @@ def fails_unpicklably(message: str) -> None:
 
 def dies(code: int) -> None:
     os._exit(code)
+
+
+def draws_a_progress_bar() -> bool:
+    import tqdm
+
+    tqdm.tqdm(disable=True).close()  # as GX does, progress bars off
+    return True
 
 
 @pytest.fixture
@@ -97,6 +106,23 @@ def test_stop_ends_the_process_whether_busy_importing_or_idle(worker_of):
     for worker in (importing, idle):
         worker.stop()
         assert not worker._process.is_alive()
+
+
+def test_a_stopped_worker_leaves_no_semaphore_for_the_resource_tracker_to_warn_of():
+    # Regression: tqdm's first bar made a multiprocessing lock in the worker; terminating it
+    # left the semaphore, and every `idream run` ended with a resource_tracker warning.
+    script = (
+        "from orchestration.lib.quality.worker import QualityWorker\n"
+        "from tests.unit.test_quality_worker import draws_a_progress_bar\n"
+        "worker = QualityWorker(draws_a_progress_bar, ('json',))\n"
+        "assert worker.call() is True\n"
+        "worker.stop()\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "leaked" not in completed.stderr, completed.stderr
 
 
 def test_suites_run_in_the_runs_worker_only_for_the_length_of_the_run(monkeypatch):

@@ -84,7 +84,14 @@ class QualityWorker:
 
 def _serve(connection, function: Callable[..., object], preload: tuple[str, ...]) -> None:
     import importlib
+    import threading
 
+    import tqdm
+
+    # GX makes tqdm bars (disabled ones too), and tqdm's first bar creates a lock shared
+    # between processes, a named semaphore that outlives a terminated process: the
+    # resource tracker would warn of it when the run ends. This process has one thread.
+    tqdm.tqdm.set_lock(threading.RLock())
     for module in preload:
         importlib.import_module(module)
     connection.send(READY)
