@@ -10,6 +10,7 @@ from orchestration.defs.resources import PipelineSettings
 from orchestration.lib import dbt_state, warehouse
 from orchestration.lib.dbt_target import dbt_arguments, dbt_environment, secret_environment
 from orchestration.lib.fingerprint import FULL_REBUILD_TAG
+from orchestration.lib.report import warm_up
 from orchestration.settings import DBT_PROJECT_DIR
 
 
@@ -63,6 +64,8 @@ def idream_dbt_models(
     full = context.run.tags.get(FULL_REBUILD_TAG) == "true"
     changed = None if full else dbt_state.changed_sources(database_path, project, key)
     events = []
+    # While dbt runs in its own process, the publish step's libraries load on the other core.
+    warm_up.in_background()
     if changed is None or changed:
         # One `dbt build` per run: seeds, models and tests in dependency order, one start-up.
         # dbt's file log defaults to debug level, every statement as JSON (10 MB a run, about
