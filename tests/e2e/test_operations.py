@@ -200,3 +200,27 @@ def test_a_second_run_on_the_same_warehouse_is_refused_while_one_runs(
     assert result.exit_code == 1
     assert f"another run is writing {warehouse}" in result.stderr
     assert published_digest(warehouse) == before
+
+
+def test_a_run_started_by_dagster_itself_runs_its_checks_in_its_own_process(tmp_path, monkeypatch):
+    """Runs from the UI, a schedule or the sensor start no quality worker (only `idream run`
+    does): their checks run in the Dagster process, and the run publishes all the same.
+    Every other end-to-end test goes through the CLI, so this is the one on that path."""
+    from orchestration.lib.quality import worker
+    from orchestration.lib.quality.suites import suite_names
+    from orchestration.runner import run_pipeline
+    from orchestration.settings import Settings
+
+    raw = programme_of(2).write(tmp_path / "raw")
+    warehouse = tmp_path / "warehouse"
+    monkeypatch.setenv("IDREAM_RAW_DIR", str(raw))
+    monkeypatch.setenv("IDREAM_WAREHOUSE_DIR", str(warehouse))
+    in_this_process = []
+    run_here = worker._run_suite
+    monkeypatch.setattr(
+        worker, "_run_suite", lambda *args: in_this_process.append(args[0]) or run_here(*args)
+    )
+    outcome = run_pipeline(Settings.from_env(), fingerprint=None)
+    assert outcome.success, outcome.failure
+    assert sorted(in_this_process) == sorted(suite_names())
+    assert published_participants(warehouse) == 2
