@@ -13,6 +13,8 @@ import unicodedata
 
 import polars as pl
 
+from orchestration.lib.columns import map_distinct
+
 _SPACES = re.compile(r"\s+")
 PSEUDONYM_PREFIX = "p_"
 # 64 bits: the chance of two of even 100,000 participants colliding is about 3e-10, and
@@ -40,9 +42,5 @@ def pseudonymise_column(
     frame: pl.DataFrame, column: str, key: bytes, alias: str = "participant_key"
 ) -> pl.DataFrame:
     """Add `alias` holding the pseudonym of `column`; each distinct id is hashed once."""
-    distinct = frame[column].drop_nulls().unique()
-    lookup = pl.DataFrame(
-        {column: distinct, alias: [pseudonymise(value, key) for value in distinct]},
-        schema={column: pl.String, alias: pl.String},
-    )
-    return frame.join(lookup, on=column, how="left", maintain_order="left")
+    pseudonyms = map_distinct(frame[column], lambda value: pseudonymise(value, key), pl.String)
+    return frame.with_columns(pseudonyms.alias(alias))
