@@ -94,11 +94,21 @@ def _run(args: argparse.Namespace) -> int:
             f"  brief:     {settings.brief_dir}/   (use --force to rebuild anyway)"
         )
         return 0
+    from orchestration import dbt_server
+    from orchestration.lib.dbt_target import dbt_arguments
     from orchestration.lib.quality import worker
+    from orchestration.settings import DBT_PROJECT_DIR
 
     try:
-        # The checks' process starts first: it imports GX while Dagster loads (worker.py).
-        with exclusive_run(settings.build_dir), worker.for_this_run():
+        # dbt's and the checks' processes start first: they import dbt (and parse the
+        # project) and GX while Dagster loads and ingest runs (dbt_server.py, worker.py).
+        with (
+            exclusive_run(settings.build_dir),
+            dbt_server.for_this_run(
+                DBT_PROJECT_DIR, dbt_arguments(settings), settings.build_dir / "dbt"
+            ),
+            worker.for_this_run(),
+        ):
             outcome = run_pipeline(settings, fingerprint, full_rebuild=args.force)
     except (RawDataError, SettingsError, WarehouseBusy) as error:
         print(f"idream: run failed.\n{error}", file=sys.stderr)

@@ -22,6 +22,9 @@ BRIEF_FOLDER = "brief"
 BUILD_FOLDER = ".build"
 # The dbt beside this interpreter: `idream` and `make` run without an activated virtualenv.
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+# What dagster-dbt runs as dbt: it hands the command to the run's dbt server if there is
+# one, else becomes the dbt above (orchestration/dbt_client.py).
+DBT_CLIENT_EXECUTABLE = Path(sys.executable).with_name("idream-dbt")
 DEFAULT_KEY_FILE = Path("~/.config/idream/pseudonym.key")
 
 

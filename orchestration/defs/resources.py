@@ -6,7 +6,7 @@ import dagster as dg
 
 from orchestration.dbt_cli import FastDbtCliResource
 from orchestration.defs.dbt_project import dbt_project
-from orchestration.settings import DBT_EXECUTABLE, Settings
+from orchestration.settings import DBT_CLIENT_EXECUTABLE, Settings
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -50,6 +50,8 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "settings": PipelineSettings.from_settings(Settings.from_env()),
-            "dbt": FastDbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+            "dbt": FastDbtCliResource(
+                project_dir=dbt_project, dbt_executable=str(DBT_CLIENT_EXECUTABLE)
+            ),
         }
     )
