@@ -26,6 +26,7 @@ import json
 import multiprocessing
 import multiprocessing.util
 import os
+import select
 import shutil
 import signal
 import socket
@@ -68,6 +69,8 @@ def serves(request: dict, parsed_with: dict) -> bool:
 
 
 class DbtServer:
+    # The socket is in a folder only this user can enter (mkdtemp): a command's request
+    # carries its environment, and with it an encrypted warehouse's key.
     def __init__(self, project_dir: Path, parse_args: list[str], parse_env: dict[str, str]):
         # A short folder of its own: a socket's path has a limit of about 100 bytes.
         self._folder = tempfile.mkdtemp(prefix="idream-dbt-")
@@ -79,18 +82,23 @@ class DbtServer:
         listener.listen()
         # spawn, not fork: the run's process has Dagster's threads.
         context = multiprocessing.get_context("spawn")
+        # Its other end stays here: when this process dies, even by SIGKILL, the server
+        # sees the end of this pipe and exits instead of waiting for commands forever.
+        run_alive, self._alive = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_serve,
-            args=(listener, str(project_dir), parse_args, parse_env),
+            args=(listener, run_alive, str(project_dir), parse_args, parse_env),
             name="idream-dbt",
             daemon=True,
         )
         self._process.start()
-        listener.close()  # the server has its own copy
+        listener.close()  # the server has its own copies
+        run_alive.close()
 
     def stop(self) -> None:
         self._process.terminate()
         self._process.join(STOP_TIMEOUT)
+        self._alive.close()
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
@@ -118,12 +126,15 @@ def for_this_run(project_dir: Path, parse_args: list[str], target_dir: Path) -> 
         server.stop()
 
 
-def _serve(listener: socket.socket, project_dir: str, parse_args: list[str], parse_env: dict):
+def _serve(listener, run_alive, project_dir: str, parse_args: list[str], parse_env: dict):
     # `stop()` terminates: exit as from a return, so that multiprocessing's exit handlers
     # release the semaphores dbt creates (else the resource tracker warns at the run's end).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     manifest, parsed_with = _warm_up(project_dir, parse_args, parse_env)
     while True:
+        ready, _, _ = select.select([listener, run_alive], [], [])
+        if run_alive in ready:  # nothing is ever sent: the run's process has gone
+            return
         connection, _ = listener.accept()
         with connection:
             request = json.loads(connection.makefile("rb").readline())

@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -143,3 +145,36 @@ def test_a_stopped_server_leaves_no_semaphore_for_the_resource_tracker_to_warn_o
         .execute(f"select count(*) from reference.{SEED}")
         .fetchone()[0]
     )
+
+
+def test_the_server_ends_when_the_run_that_started_it_is_killed(tmp_path):
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from orchestration.dbt_server import DbtServer\n"
+        "from orchestration.settings import DBT_PROJECT_DIR\n"
+        "if __name__ == '__main__':\n"
+        f"    server = DbtServer(DBT_PROJECT_DIR, [], {{'DBT_TARGET_PATH': {str(tmp_path)!r}}})\n"
+        "    print(server._process.pid, flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
+    )
+    server_pid = int(run.stdout.readline())
+    run.kill()  # SIGKILL: no `finally`, no exit handler, nothing of the run's own runs
+    run.wait()
+    # It notices once its warm-up is done (a few seconds), then exits.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and running(server_pid):
+        time.sleep(0.2)
+    assert not running(server_pid)
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's exit may go unreaped in a container)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in status
