@@ -39,6 +39,8 @@ from orchestration.dbt_client import EXIT_MARK, PLAIN, SERVER_VARIABLE
 
 # Seconds to wait for the server to end once it has been told to.
 STOP_TIMEOUT = 5.0
+# Added to the server's nice value (see `_serve`).
+SERVER_NICENESS = 10
 # Commands that run the parsed graph without parsing again.
 SERVED_COMMANDS = ("build", "run", "test", "seed")
 
@@ -130,6 +132,12 @@ def _serve(listener, run_alive, project_dir: str, parse_args: list[str], parse_e
     # `stop()` terminates: exit as from a return, so that multiprocessing's exit handlers
     # release the semaphores dbt creates (else the resource tracker warns at the run's end).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # The warm-up (~4 s of CPU) starts as Dagster loads and GX imports, on two cores: at a
+    # lower priority it takes only what they leave, and was done before the dbt step in every
+    # run measured.
+    # x1, six alternating pairs: 0.4-3.7 s faster runs; x1000 no slower. The commands' children
+    # inherit it; by then the run's process is waiting on them.
+    os.nice(SERVER_NICENESS)
     manifest, parsed_with = _warm_up(project_dir, parse_args, parse_env)
     while True:
         ready, _, _ = select.select([listener, run_alive], [], [])
