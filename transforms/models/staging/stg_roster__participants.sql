@@ -18,7 +18,7 @@ final as (
         source.source_sheet,
         source.source_row
     from source
-    {{ join_label('labels', 'participant_type', 'source.participant_type', 'participant_types') }}
+    {{ join_label('labels', 'participant_type', 'source', 'participant_type', 'participant_types') }}
 )
 
 select * from final

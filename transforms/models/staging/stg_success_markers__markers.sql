@@ -21,10 +21,10 @@ final as (
         source.source_sheet,
         source.source_row
     from source
-    {{ join_label('labels', 'domain', 'source.domain', 'domains') }}
-    {{ join_label('labels', 'level', 'source.level', 'levels') }}
-    {{ join_label('labels', 'status', 'source.midpoint_status', 'midpoint_statuses') }}
-    {{ join_label('labels', 'status', 'source.final_status', 'final_statuses') }}
+    {{ join_label('labels', 'domain', 'source', 'domain', 'domains') }}
+    {{ join_label('labels', 'level', 'source', 'level', 'levels') }}
+    {{ join_label('labels', 'status', 'source', 'midpoint_status', 'midpoint_statuses') }}
+    {{ join_label('labels', 'status', 'source', 'final_status', 'final_statuses') }}
 )
 
 select * from final

@@ -18,8 +18,8 @@ final as (
         source.source_sheet,
         source.source_row
     from source
-    {{ join_label('labels', 'domain', 'source.domain', 'domains') }}
-    {{ join_label('labels', 'review', 'source.review', 'reviews') }}
+    {{ join_label('labels', 'domain', 'source', 'domain', 'domains') }}
+    {{ join_label('labels', 'review', 'source', 'review', 'reviews') }}
 )
 
 select * from final

@@ -19,7 +19,7 @@ final as (
         source.source_sheet,
         source.source_row
     from source
-    {{ join_label('labels', 'answer', 'source.answer', 'answers') }}
+    {{ join_label('labels', 'answer', 'source', 'answer', 'answers') }}
 )
 
 select * from final

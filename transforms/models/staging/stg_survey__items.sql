@@ -20,8 +20,8 @@ final as (
         source.source_sheet,
         source.source_row
     from source
-    {{ join_label('labels', 'section', 'source.section', 'sections') }}
-    {{ join_label('labels', 'scale', 'source.scale', 'scales') }}
+    {{ join_label('labels', 'section', 'source', 'section', 'sections') }}
+    {{ join_label('labels', 'scale', 'source', 'scale', 'scales') }}
 )
 
 select * from final
