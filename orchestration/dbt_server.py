@@ -39,6 +39,8 @@ from orchestration.dbt_client import EXIT_MARK, PLAIN, SERVER_VARIABLE
 
 # Seconds to wait for the server to end once it has been told to.
 STOP_TIMEOUT = 5.0
+# A DBT_ENV_CUSTOM_ENV_ variable, set for the commands the server runs (see `_run_command`).
+SERVED_MARK = "DBT_ENV_CUSTOM_ENV_IDREAM_DBT"
 # Added to the server's nice value (see `_serve`).
 SERVER_NICENESS = 10
 # Commands that run the parsed graph without parsing again.
@@ -183,6 +185,9 @@ def _run_command(connection: socket.socket, request: dict, manifest) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        # In the build's artifacts (run_results.json, manifest.json: metadata.env), as dbt
+        # records any DBT_ENV_CUSTOM_ENV_ variable: which builds this server ran.
+        os.environ[SERVED_MARK] = "served by the run's dbt server"
         # dbt records its command line from sys.argv (run_results.json, the log's header).
         sys.argv = ["dbt", *request["args"]]
         # Everything the child writes, dbt's log and anything below Python too, goes to
@@ -217,13 +222,17 @@ def _run_command(connection: socket.socket, request: dict, manifest) -> None:
 def _fresh_event_manager() -> None:
     """dbt's event manager as a new dbt process has it (dbt_common/events/__init__.py):
     the warm-up left it with no console logger, and an error dbt reports before it sets up
-    its own logging (bad --vars, say) must still reach the new stdout."""
+    its own logging (bad --vars, say) must still reach the new stdout. Also the environment
+    variables it records in the artifacts."""
     from dbt_common.events.base_types import EventLevel
     from dbt_common.events.event_manager import EventManager
     from dbt_common.events.event_manager_client import ctx_set_event_manager
-    from dbt_common.events.functions import get_stdout_config
+    from dbt_common.events.functions import get_stdout_config, reset_metadata_vars
     from dbt_common.events.logger import LineFormat
 
     manager = EventManager()
     manager.add_logger(get_stdout_config(LineFormat.PlainText, True, EventLevel.INFO, False))
     ctx_set_event_manager(manager)
+    # The artifacts' metadata.env, cached from the server's environment by the warm-up:
+    # read again from the command's.
+    reset_metadata_vars()

@@ -306,3 +306,14 @@ def test_the_marts_contracts_are_enforced_by_the_warehouse(sample_run, tmp_path)
     )
     assert result.returncode != 0
     assert "NOT NULL constraint failed" in result.stdout, result.stdout[-2000:]
+
+
+def test_the_runs_dbt_build_ran_in_its_warmed_up_dbt_server(sample_run):
+    """`idream run` hands its one dbt build to the dbt server it started as the run began
+    (orchestration/dbt_server.py), which spares the build dbt's 3-4 s start-up. A build
+    that silently fell back to plain dbt would pass every other test, only slower."""
+    warehouse, _, _ = sample_run
+    run_results = json.loads((warehouse / ".build" / "dbt" / "run_results.json").read_text())
+    assert run_results["metadata"]["env"].get("IDREAM_DBT") == "served by the run's dbt server"
+    assert run_results["args"]["which"] == "build"
+    assert len(run_results["results"]) > 90

@@ -51,7 +51,11 @@ def dbt_pids(events) -> set[int]:
 
 
 def test_a_build_runs_in_the_server_and_reports_as_plain_dbt(server):
-    client, output, events = idream_dbt(["build", *server["args"], *ONLY_SEED], server["target"])
+    client, output, events = idream_dbt(
+        ["build", *server["args"], *ONLY_SEED],
+        server["target"],
+        DBT_ENV_CUSTOM_ENV_CALLER="the test",  # the command's environment, not the server's
+    )
     assert client.returncode == 0, output
     # dbt ran in another process: the server's child, not the client exec'ing dbt.
     assert dbt_pids(events) and client.pid not in dbt_pids(events)
@@ -63,6 +67,10 @@ def test_a_build_runs_in_the_server_and_reports_as_plain_dbt(server):
     statuses = {r["unique_id"].split(".")[0]: r["status"] for r in run_results["results"]}
     assert statuses == {"seed": "success", "test": "pass"}
     assert run_results["args"]["invocation_command"].startswith("dbt build --vars")
+    assert run_results["metadata"]["env"] == {
+        "CALLER": "the test",
+        "IDREAM_DBT": "served by the run's dbt server",
+    }
     # The child has exited, and dbt-duckdb's connection with it: the warehouse is free.
     with duckdb.connect(str(server["database"])) as connection:
         rows = connection.execute(f"select count(*) from reference.{SEED}").fetchone()[0]
