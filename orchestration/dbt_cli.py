@@ -13,14 +13,45 @@ Both are private methods of dagster-dbt 0.29 (pinned in pyproject.toml);
 
 from __future__ import annotations
 
+import contextlib
+import os
 from functools import cached_property
 from importlib.metadata import version as installed_version
 
 from dagster_dbt import DbtCliResource
 from packaging import version
+from pydantic import PrivateAttr
 
 
 class FastDbtCliResource(DbtCliResource):
+    _run_server: contextlib.ExitStack | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context) -> None:
+        """A run launched by Dagster itself (UI, schedule, sensor) starts its dbt server here,
+        as the run starts (Dagster sets up a run's resources before its first step), so
+        dbt is imported and the project parsed while ingest runs. `idream run` has started
+        one already, before loading Dagster."""
+        super().setup_for_execution(context)
+        from orchestration import dbt_server
+        from orchestration.dbt_client import SERVER_VARIABLE
+        from orchestration.lib.dbt_target import dbt_arguments
+        from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+        if os.environ.get(SERVER_VARIABLE):
+            return
+        settings = Settings.from_env()  # what the `settings` resource was built from
+        self._run_server = contextlib.ExitStack()
+        self._run_server.enter_context(
+            dbt_server.for_this_run(
+                DBT_PROJECT_DIR, dbt_arguments(settings), settings.build_dir / "dbt"
+            )
+        )
+
+    def teardown_after_execution(self, context) -> None:
+        if self._run_server is not None:
+            self._run_server.close()
+            self._run_server = None
+
     @cached_property
     def _cli_version(self) -> version.Version:
         return version.parse(installed_version("dbt-core"))

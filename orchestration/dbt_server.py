@@ -144,6 +144,7 @@ def _serve(listener, run_alive, project_dir: str, parse_args: list[str], parse_e
     while True:
         ready, _, _ = select.select([listener, run_alive], [], [])
         if run_alive in ready:  # nothing is ever sent: the run's process has gone
+            shutil.rmtree(os.path.dirname(listener.getsockname()), ignore_errors=True)
             return
         connection, _ = listener.accept()
         with connection:

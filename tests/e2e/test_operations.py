@@ -1,6 +1,7 @@
 """Analysts never block a run nor see a half-built warehouse; a run killed at any point
 leaves the last good outputs intact, and the next run succeeds without clean-up."""
 
+import json
 import os
 import shutil
 import signal
@@ -202,10 +203,14 @@ def test_a_second_run_on_the_same_warehouse_is_refused_while_one_runs(
     assert published_digest(warehouse) == before
 
 
-def test_a_run_started_by_dagster_itself_runs_its_checks_in_its_own_process(tmp_path, monkeypatch):
+def test_a_run_started_by_dagster_itself_checks_in_its_own_process_and_serves_dbt(
+    tmp_path, monkeypatch
+):
     """Runs from the UI, a schedule or the sensor start no quality worker (only `idream run`
     does): their checks run in the Dagster process, and the run publishes all the same.
-    Every other end-to-end test goes through the CLI, so this is the one on that path."""
+    Their dbt server is started by the dbt resource as the run starts. Every other
+    end-to-end test goes through the CLI, so this is the one on that path."""
+    from orchestration.dbt_client import SERVER_VARIABLE
     from orchestration.lib.quality import worker
     from orchestration.lib.quality.suites import suite_names
     from orchestration.runner import run_pipeline
@@ -224,3 +229,7 @@ def test_a_run_started_by_dagster_itself_runs_its_checks_in_its_own_process(tmp_
     assert outcome.success, outcome.failure
     assert sorted(in_this_process) == sorted(suite_names())
     assert published_participants(warehouse) == 2
+    # Its dbt build ran in the dbt server its dbt resource started, and the server is gone.
+    run_results = json.loads((warehouse / ".build" / "dbt" / "run_results.json").read_text())
+    assert run_results["metadata"]["env"].get("IDREAM_DBT") == "served by the run's dbt server"
+    assert SERVER_VARIABLE not in os.environ

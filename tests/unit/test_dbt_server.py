@@ -155,7 +155,7 @@ def test_a_stopped_server_leaves_no_semaphore_for_the_resource_tracker_to_warn_o
     )
 
 
-def test_the_server_ends_when_the_run_that_started_it_is_killed(tmp_path):
+def test_the_server_ends_and_cleans_up_when_the_run_that_started_it_is_killed(tmp_path):
     script = (
         "import sys, time\n"
         "from pathlib import Path\n"
@@ -163,13 +163,14 @@ def test_the_server_ends_when_the_run_that_started_it_is_killed(tmp_path):
         "from orchestration.settings import DBT_PROJECT_DIR\n"
         "if __name__ == '__main__':\n"
         f"    server = DbtServer(DBT_PROJECT_DIR, [], {{'DBT_TARGET_PATH': {str(tmp_path)!r}}})\n"
-        "    print(server._process.pid, flush=True)\n"
+        "    print(server._process.pid, server.address, flush=True)\n"
         "    time.sleep(600)\n"
     )
     run = subprocess.Popen(
         [sys.executable, "-c", script], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
     )
-    server_pid = int(run.stdout.readline())
+    pid, address = run.stdout.readline().split()
+    server_pid = int(pid)
     run.kill()  # SIGKILL: no `finally`, no exit handler, nothing of the run's own runs
     run.wait()
     # It notices once its warm-up is done (a few seconds), then exits.
@@ -177,6 +178,7 @@ def test_the_server_ends_when_the_run_that_started_it_is_killed(tmp_path):
     while time.monotonic() < deadline and running(server_pid):
         time.sleep(0.2)
     assert not running(server_pid)
+    assert not Path(address).parent.exists()  # its socket's folder in /tmp, removed
 
 
 def running(pid: int) -> bool:
