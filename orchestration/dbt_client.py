@@ -1,12 +1,12 @@
 """`idream-dbt`: the dbt executable dagster-dbt runs, which hands the command to the run's
-dbt server when there is one (`lib/dbt_server.py`) and is plain dbt otherwise.
+dbt server when there is one (`dbt_server.py`) and is plain dbt otherwise.
 
 dagster-dbt starts its dbt executable as a subprocess and reads dbt's JSON log from its
 output. This client is that subprocess: it sends its arguments, working directory and
 environment to the server, writes what the server's dbt prints as it comes, and exits with
 dbt's exit code, so dagster-dbt cannot tell it from dbt. It imports nothing but the
-standard library (a few tens of milliseconds); with no server it becomes the dbt beside
-this interpreter (`exec`), as for runs launched from the Dagster UI or a schedule.
+standard library (a few tens of milliseconds). With no server, or for a command the server
+leaves to plain dbt, it becomes the dbt beside this interpreter (`exec`).
 """
 
 from __future__ import annotations

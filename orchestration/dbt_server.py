@@ -3,8 +3,9 @@ the run ingests, then runs the run's dbt commands at once.
 
 A dbt command's process spends about 4 s before it touches the warehouse, on the sample or
 at x1000 alike: 2.5 s importing dbt, 1 s loading its parsed project, and the rest
-validating its configuration. `idream run` starts this server as the run starts, on the
-second core. dagster-dbt still runs a dbt executable and reads its JSON log (the
+validating its configuration. Every run starts this server as it begins (`idream run`
+before it loads Dagster, the dbt resource for runs Dagster launches itself), on the second
+core. dagster-dbt still runs a dbt executable and reads its JSON log (the
 `idream-dbt` client, `dbt_client.py`); the client hands the command here, and a child
 forked from this warmed-up process runs it as the `dbt` executable would, given the parsed
 project, its output written straight back to the client.
@@ -12,10 +13,9 @@ project, its output written straight back to the client.
 One child per command: it inherits the imports and the parsed project, gets the client's
 environment and working directory, and exits when dbt is done, so dbt-duckdb's connection
 (which outlives a programmatic dbt invocation) can never keep the warehouse locked after
-the command.
-The parsed project is used only by a command whose parse-relevant options (--vars,
---target, the project and profiles folders) are those it was parsed with; any other
-command parses as plain dbt would.
+the command. Only commands that run the graph with the parse-relevant options (--vars,
+--target, the project and profiles folders) the project was parsed with are served; the
+client runs any other as plain dbt.
 """
 
 from __future__ import annotations
@@ -135,10 +135,9 @@ def _serve(listener, run_alive, project_dir: str, parse_args: list[str], parse_e
     # release the semaphores dbt creates (else the resource tracker warns at the run's end).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # The warm-up (~4 s of CPU) starts as Dagster loads and GX imports, on two cores: at a
-    # lower priority it takes only what they leave, and was done before the dbt step in every
-    # run measured.
-    # x1, six alternating pairs: 0.4-3.7 s faster runs; x1000 no slower. The commands' children
-    # inherit it; by then the run's process is waiting on them.
+    # lower priority it takes only what they leave, and was done before the dbt step in
+    # every run measured (x1, six alternating pairs: 0.4-3.7 s faster runs; x1000 no
+    # slower). Each command's child returns to normal priority where it may.
     os.nice(SERVER_NICENESS)
     manifest, parsed_with = _warm_up(project_dir, parse_args, parse_env)
     while True:
