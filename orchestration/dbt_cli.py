@@ -9,6 +9,9 @@ this interpreter whose `dbt` executable runs (`settings.DBT_EXECUTABLE`).
 
 Both are private methods of dagster-dbt 0.29 (pinned in pyproject.toml);
 `tests/unit/test_dbt_cli.py` fails if a new version renames them.
+
+The resource also starts the run's dbt server (`dbt_server.py`) when a run Dagster
+launches itself sets it up, and its executable is `idream-dbt` (`dbt_client.py`).
 """
 
 from __future__ import annotations
