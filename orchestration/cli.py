@@ -95,18 +95,14 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 0
     from orchestration import dbt_server
-    from orchestration.lib.dbt_target import dbt_arguments
     from orchestration.lib.quality import worker
-    from orchestration.settings import DBT_PROJECT_DIR
 
     try:
         # dbt's and the checks' processes start first: they import dbt (and parse the
         # project) and GX while Dagster loads and ingest runs (dbt_server.py, worker.py).
         with (
             exclusive_run(settings.build_dir),
-            dbt_server.for_this_run(
-                DBT_PROJECT_DIR, dbt_arguments(settings), settings.build_dir / "dbt"
-            ),
+            dbt_server.for_the_run_of(settings),
             worker.for_this_run(),
         ):
             outcome = run_pipeline(settings, fingerprint, full_rebuild=args.force)

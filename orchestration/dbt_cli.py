@@ -37,18 +37,13 @@ class FastDbtCliResource(DbtCliResource):
         super().setup_for_execution(context)
         from orchestration import dbt_server
         from orchestration.dbt_client import SERVER_VARIABLE
-        from orchestration.lib.dbt_target import dbt_arguments
-        from orchestration.settings import DBT_PROJECT_DIR, Settings
+        from orchestration.settings import Settings
 
         if os.environ.get(SERVER_VARIABLE):
             return
-        settings = Settings.from_env()  # what the `settings` resource was built from
         self._run_server = contextlib.ExitStack()
-        self._run_server.enter_context(
-            dbt_server.for_this_run(
-                DBT_PROJECT_DIR, dbt_arguments(settings), settings.build_dir / "dbt"
-            )
-        )
+        # Settings.from_env(): what the `settings` resource was built from.
+        self._run_server.enter_context(dbt_server.for_the_run_of(Settings.from_env()))
 
     def teardown_after_execution(self, context) -> None:
         if self._run_server is not None:

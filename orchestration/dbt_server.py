@@ -36,6 +36,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from orchestration.dbt_client import EXIT_MARK, PLAIN, SERVER_VARIABLE
+from orchestration.lib.dbt_target import dbt_arguments, target_dir
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 # Seconds to wait for the server to end once it has been told to.
 STOP_TIMEOUT = 5.0
@@ -128,6 +130,13 @@ def for_this_run(project_dir: Path, parse_args: list[str], target_dir: Path) -> 
         else:
             os.environ[SERVER_VARIABLE] = previous
         server.stop()
+
+
+def for_the_run_of(settings: Settings) -> contextlib.AbstractContextManager[None]:
+    """The server for a run on `settings`' warehouse, its project parsed as that run's
+    build (defs/transform.py) asks for it: the same --vars and target, the same target
+    folder."""
+    return for_this_run(DBT_PROJECT_DIR, dbt_arguments(settings), target_dir(settings))
 
 
 def _serve(listener, run_alive, project_dir: str, parse_args: list[str], parse_env: dict):

@@ -8,7 +8,12 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.resources import PipelineSettings
 from orchestration.lib import dbt_state, warehouse
-from orchestration.lib.dbt_target import dbt_arguments, dbt_environment, secret_environment
+from orchestration.lib.dbt_target import (
+    dbt_arguments,
+    dbt_environment,
+    secret_environment,
+    target_dir,
+)
 from orchestration.lib.fingerprint import FULL_REBUILD_TAG
 from orchestration.lib.report import warm_up
 from orchestration.settings import DBT_PROJECT_DIR
@@ -76,12 +81,9 @@ def idream_dbt_models(
                 f"rebuilding what depends on the re-landed raw.{', raw.'.join(changed)}"
             )
             args += dbt_state.selection(changed)
-        # One target folder per warehouse, in its build folder (dagster-dbt otherwise makes
-        # a new one per run, forever): it keeps dbt's partial-parse state from one run to the
-        # next, and runs on two warehouses never write each other's target or log.
         with secret_environment(dbt_environment(key)):
             invocation = dbt.cli(
-                args, context=context, target_path=s.build_dir / "dbt", raise_on_error=False
+                args, context=context, target_path=target_dir(s), raise_on_error=False
             )
             events = list(invocation.stream())
         if not invocation.is_successful():

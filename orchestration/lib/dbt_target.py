@@ -9,11 +9,19 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from orchestration.settings import Settings
 
 KEY_VARIABLE = "DBT_ENV_SECRET_IDREAM_WAREHOUSE_KEY"
 ENCRYPTED_TARGET = "encrypted"
+
+
+def target_dir(settings: Settings) -> Path:
+    """dbt's target folder for this warehouse, in its build folder (dagster-dbt otherwise
+    makes a new one per run, forever): it keeps dbt's partial-parse state from one run to
+    the next, and runs on two warehouses never write each other's target or log."""
+    return settings.build_dir / "dbt"
 
 
 def dbt_arguments(settings: Settings) -> list[str]:
