@@ -1,6 +1,6 @@
 """`idream`: run the pipeline, regenerate the sample data, or call dbt on the warehouse.
 
-idream run [--raw-dir DIR] [--warehouse-dir DIR]
+idream run [--raw-dir DIR] [--warehouse-dir DIR] [--force] [--verbose]
 idream generate-sample [--out DIR] [--scale N]
 idream dbt [DBT ARGS...]          e.g. idream dbt docs generate
 idream sql [DUCKDB ARGS...]       the published warehouse in the DuckDB CLI, read-only
@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="re-read every file and rebuild every model"
     )
     run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show Dagster's and dbt's whole log here (it is always in the run's log file)",
+    )
+    run.add_argument(
         "--warehouse-dir",
         type=Path,
         help="warehouse folder (default: $IDREAM_WAREHOUSE_DIR or warehouse/)",
@@ -72,18 +77,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.raw_dir:
-        os.environ["IDREAM_RAW_DIR"] = str(args.raw_dir)
-    if args.warehouse_dir:
-        os.environ["IDREAM_WAREHOUSE_DIR"] = str(args.warehouse_dir)
-
     from orchestration.lib.errors import RawDataError
+    from orchestration.lib.programme import ProgrammeSettingsError
     from orchestration.lib.publishing import up_to_date
-    from orchestration.lib.warehouse import WarehouseBusy, exclusive_run
     from orchestration.runner import run_pipeline
-    from orchestration.settings import Settings, SettingsError
+    from orchestration.settings import SettingsError
 
-    settings = Settings.from_env()
+    settings = _settings(args)
     print(f"idream: raw data from {settings.raw_dir}", file=sys.stderr)
     fingerprint = settings.fingerprint()
     current = None if args.force else up_to_date(settings, fingerprint)
@@ -94,19 +94,9 @@ def _run(args: argparse.Namespace) -> int:
             f"  brief:     {settings.brief_dir}/   (use --force to rebuild anyway)"
         )
         return 0
-    from orchestration import dbt_server
-    from orchestration.lib.quality import worker
-
     try:
-        # dbt's and the checks' processes start first: they import dbt (and parse the
-        # project) and GX while Dagster loads and ingest runs (dbt_server.py, worker.py).
-        with (
-            exclusive_run(settings.build_dir),
-            dbt_server.for_the_run_of(settings),
-            worker.for_this_run(),
-        ):
-            outcome = run_pipeline(settings, fingerprint, full_rebuild=args.force)
-    except (RawDataError, SettingsError, WarehouseBusy) as error:
+        outcome = run_pipeline(settings, fingerprint, full_rebuild=args.force, verbose=args.verbose)
+    except (RawDataError, SettingsError, ProgrammeSettingsError) as error:
         print(f"idream: run failed.\n{error}", file=sys.stderr)
         return 1
     if not outcome.success:
@@ -121,14 +111,30 @@ def _run(args: argparse.Namespace) -> int:
         report = settings.quality_dir / "index.html"
         if report.exists():
             print(f"Data-quality report: {report}", file=sys.stderr)
+        print(f"The run's whole log: {outcome.log_file}", file=sys.stderr)
         return 1
     print(f"idream: run {outcome.run_id} succeeded.")
     print(f"  warehouse: {settings.database_path}")
     print(f"  quality:   {settings.quality_dir / 'index.html'}")
+    print(f"  log:       {outcome.log_file}")
     print(f"  brief:     {settings.brief_dir}/")
     for path in sorted(settings.brief_dir.iterdir()):
         print(f"             {path.name}")
     return 0
+
+
+def _settings(args: argparse.Namespace):
+    """The settings of the environment, with the command line's folders over them."""
+    from dataclasses import replace
+
+    from orchestration.settings import Settings, absolute
+
+    settings = Settings.from_env()
+    if args.raw_dir:
+        settings = replace(settings, raw_dir=absolute(args.raw_dir))
+    if args.warehouse_dir:
+        settings = replace(settings, warehouse_dir=absolute(args.warehouse_dir))
+    return settings
 
 
 def _generate_sample(args: argparse.Namespace) -> int:

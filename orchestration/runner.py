@@ -1,91 +1,185 @@
-"""Run the pipeline's job in this process, as `idream run` and the end-to-end tests do."""
+"""Run the pipeline's job for `idream run`: in this process, recorded in the project's
+persistent Dagster instance, so the run, its materialisations and its check results are
+in the UI's history like a run the UI launched."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import shutil
+import sys
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
-from orchestration.dbt_manifest import run_dbt_command
 from orchestration.lib.fingerprint import FINGERPRINT_TAG, FULL_REBUILD_TAG
-from orchestration.settings import Settings
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 
 JOB_NAME = "idream_pipeline"
+# The project's instance: the Makefile sets DAGSTER_HOME to it, and `idream` uses it when
+# DAGSTER_HOME is unset. Its dagster.yaml is copied into a new DAGSTER_HOME.
+DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
 
 
 @dataclass(frozen=True)
 class RunOutcome:
     success: bool
     run_id: str
+    log_file: Path
     failure: str | None = None
 
 
+def dagster_home() -> Path:
+    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).expanduser().resolve()
+    config = home / "dagster.yaml"
+    if not config.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(DEFAULT_DAGSTER_HOME / "dagster.yaml", config)
+    return home
+
+
 def run_pipeline(
-    settings: Settings, fingerprint: str | None, full_rebuild: bool = False
+    settings: Settings,
+    fingerprint: str | None,
+    full_rebuild: bool = False,
+    verbose: bool = False,
 ) -> RunOutcome:
     """Materialise every asset once; failures are returned, not raised.
 
-    Dagster's resources read the same settings from the environment that `settings` was
-    built from (see `cli.py`); `settings` here only places the report of a stopped run.
     `fingerprint` (of the inputs, taken before the run) is recorded with what it publishes.
     """
     import dagster as dg
+    from rich.console import Console
 
+    from orchestration import terminal
+
+    run_id = str(uuid.uuid4())
+    log_file = settings.warehouse_dir / "logs" / f"{run_id}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    # The terminal's own stream, taken before the run's output is sent to the log file.
+    console = Console(file=sys.stderr, highlight=False)
+    with (
+        dg.DagsterInstance.from_config(str(dagster_home())) as instance,
+        _run_log(log_file, console, verbose) as steps,
+        steps,
+    ):
+        job = _load_job()
+        result = _execute(dg, job, instance, settings, run_id, fingerprint, full_rebuild)
+    if result.success:
+        return RunOutcome(success=True, run_id=run_id, log_file=log_file)
+    failures, step_errors = _failures(result)
+    report = settings.quality_dir / "index.html"
+    printable = terminal.render_failures(
+        failures,
+        step_errors,
+        str(report),
+        read_back=lambda problem: _read_back(settings, problem),
+    )
+    if not any(e.event_type_value == "ASSET_CHECK_EVALUATION" for e in result.all_events):
+        _stopped_report(settings, run_id, terminal.render_failures(failures, step_errors, None))
+    return RunOutcome(success=False, run_id=run_id, log_file=log_file, failure=printable)
+
+
+def _load_job():
+    """The job, from definitions loaded after dbt parsed the project as it is now (the dbt
+    assets are defined from dbt's manifest)."""
+    from orchestration.defs.dbt_project import dbt_project
+
+    dbt_project.preparer.prepare(dbt_project)
     from orchestration.definitions import defs
 
-    job = defs().resolve_job_def(JOB_NAME)
-    instance = dg.DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
-    result = job.execute_in_process(
+    return defs().resolve_job_def(JOB_NAME)
+
+
+def _execute(dg, job, instance, settings, run_id, fingerprint, full_rebuild):
+    from orchestration.defs.resources import run_resources
+
+    tags = {"idream/launched_by": "idream run", "idream/raw_dir": str(settings.raw_dir)}
+    if fingerprint:
+        tags[FINGERPRINT_TAG] = fingerprint
+    if full_rebuild:
+        tags[FULL_REBUILD_TAG] = "true"
+    return job.execute_in_process(
         instance=instance,
+        run_id=run_id,
+        resources=run_resources(settings),
         raise_on_error=False,
-        tags=({FINGERPRINT_TAG: fingerprint} if fingerprint else {})
-        | ({FULL_REBUILD_TAG: "true"} if full_rebuild else {}),
-        # Step-by-step progress, not Dagster's per-event debug stream.
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
-    if result.success:
-        return RunOutcome(success=True, run_id=result.run_id)
-    failure = _failure_message(result)
-    if not _any_check_ran(result):
-        from datetime import UTC, datetime
-
-        from orchestration.lib.quality.docs import publish_stopped_report
-
-        run = {
-            "run_id": result.run_id,
-            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        publish_stopped_report(settings.quality_dir, run, failure, settings.scratch_dir)
-    return RunOutcome(success=False, run_id=result.run_id, failure=failure)
-
-
-def _any_check_ran(result) -> bool:
-    return any(event.event_type_value == "ASSET_CHECK_EVALUATION" for event in result.all_events)
-
-
-def run_dbt(settings: Settings, dbt_args: list[str]) -> int:
-    """Any dbt command against the build warehouse, with the path from the settings."""
-    from orchestration.lib.dbt_target import dbt_arguments, dbt_environment
-
-    return run_dbt_command(
-        [*dbt_args, *dbt_arguments(settings)],
-        check=False,
-        env=dbt_environment(settings.warehouse_key()),
+        tags=tags,
+        run_config={"loggers": {"run_log": {}}},
     )
 
 
-def _failure_message(result) -> str:
-    """Failed checks with their located problems first, then any other failed step."""
-    messages = []
+@contextlib.contextmanager
+def _run_log(log_file: Path, console, verbose: bool):
+    """Every event of the run, and all that Dagster and dbt print, into `log_file`; the
+    terminal gets one line per step (and, with `verbose`, everything too)."""
+    from orchestration import terminal
+    from orchestration.defs.jobs import RUN_LOGGER
+
+    logger = logging.getLogger(RUN_LOGGER)
+    with log_file.open("a", encoding="utf-8") as stream:
+        to_file = logging.StreamHandler(stream)
+        to_file.setFormatter(logging.Formatter(LOG_FORMAT))
+        steps = terminal.StepLines(console)
+        handlers = [to_file, steps]
+        if verbose:
+            to_terminal = logging.StreamHandler(sys.stderr)
+            to_terminal.setFormatter(logging.Formatter(LOG_FORMAT))
+            handlers.append(to_terminal)
+        for handler in handlers:
+            logger.addHandler(handler)
+        # dagster-dbt writes dbt's log to standard output: to the file (and, verbose, on).
+        output = _Tee(stream, sys.stdout) if verbose else stream
+        try:
+            with contextlib.redirect_stdout(output):
+                yield steps
+        finally:
+            for handler in handlers:
+                logger.removeHandler(handler)
+
+
+class _Tee:
+    def __init__(self, *streams) -> None:
+        self._streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self._streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self._streams:
+            stream.flush()
+
+
+def _failures(result):
+    """The failed checks' rules, and every other failed step's error."""
+    from orchestration.lib.errors import Problem
+    from orchestration.terminal import RuleFailure
+
+    failures = []
     for event in result.all_events:
         if event.event_type_value != "ASSET_CHECK_EVALUATION":
             continue
         evaluation = event.event_specific_data
         if evaluation.passed:
             continue
-        severity = evaluation.severity.value.lower()
-        problems = evaluation.metadata.get("problems")
-        target = evaluation.asset_key.to_user_string()
-        messages.append(f"check {evaluation.check_name} on {target} failed ({severity}):")
-        messages.append(problems.value if problems else "  (no details)")
+        listed = evaluation.metadata.get("failed_expectations")
+        for failure in listed.value if listed else []:
+            failures.append(
+                RuleFailure(
+                    check=evaluation.check_name,
+                    table=evaluation.asset_key.to_user_string(),
+                    severity=failure["severity"],
+                    rule=failure["rule"],
+                    count=failure["unexpected_count"],
+                    problems=[Problem(**problem) for problem in failure["problems"]],
+                    read_back=failure.get("read_back", False),
+                )
+            )
+    step_errors = []
     for event in result.all_events:
         if not event.is_step_failure:
             continue
@@ -94,6 +188,44 @@ def _failure_message(result) -> str:
             error = error.cause
         text = error.message.strip() if error else "unknown error"
         if "DagsterAssetCheckFailedError" in text:
-            continue  # already listed above, with its problems
-        messages.append(f"step {event.step_key} failed: {text}")
-    return "\n".join(messages) or "the run failed before any step started"
+            continue  # listed with its problems above
+        step_errors.append(f"step {event.step_key} failed: {text}")
+    return failures, step_errors
+
+
+def _read_back(settings: Settings, problem) -> str | None:
+    from orchestration.lib.read_back import cell_value
+
+    try:
+        return cell_value(settings.raw_dir, problem, settings.workbook_password())
+    except Exception:  # showing the raw value is a courtesy; the problem is listed anyway
+        return None
+
+
+def _stopped_report(settings: Settings, run_id: str, reason: str) -> None:
+    """A run that stopped before any check ran: the quality report says so."""
+    from datetime import UTC, datetime
+
+    from orchestration.lib.quality.docs import publish_stopped_report
+
+    run = {"run_id": run_id, "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    publish_stopped_report(settings.quality_dir, run, reason, settings.scratch_dir)
+
+
+def run_dbt(settings: Settings, dbt_args: list[str]) -> int:
+    """Any dbt command against the build warehouse, with the path from the settings."""
+    import subprocess
+
+    from orchestration.lib.dbt_target import dbt_arguments, dbt_environment
+
+    command = [
+        str(DBT_EXECUTABLE),
+        *dbt_args,
+        *dbt_arguments(settings),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
+    environment = {**os.environ, **dbt_environment(settings.warehouse_key())}
+    return subprocess.run(command, check=False, env=environment).returncode

@@ -22,9 +22,6 @@ BRIEF_FOLDER = "brief"
 BUILD_FOLDER = ".build"
 # The dbt beside this interpreter: `idream` and `make` run without an activated virtualenv.
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
-# What dagster-dbt runs as dbt: it hands the command to the run's dbt server if there is
-# one, else becomes the dbt above (orchestration/dbt_client.py).
-DBT_CLIENT_EXECUTABLE = Path(sys.executable).with_name("idream-dbt")
 DEFAULT_KEY_FILE = Path("~/.config/idream/pseudonym.key")
 
 
@@ -49,11 +46,11 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         return cls(
-            raw_dir=_absolute(env.get("IDREAM_RAW_DIR") or str(PROJECT_ROOT / "raw")),
-            warehouse_dir=_absolute(
+            raw_dir=absolute(env.get("IDREAM_RAW_DIR") or str(PROJECT_ROOT / "raw")),
+            warehouse_dir=absolute(
                 env.get("IDREAM_WAREHOUSE_DIR") or str(PROJECT_ROOT / "warehouse")
             ),
-            key_file=_absolute(env.get("IDREAM_PSEUDONYM_KEY_FILE") or str(DEFAULT_KEY_FILE)),
+            key_file=absolute(env.get("IDREAM_PSEUDONYM_KEY_FILE") or str(DEFAULT_KEY_FILE)),
             production=env.get("IDREAM_ENV", "").strip().lower() == "production",
             warehouse_key_file=_optional_path(env.get("IDREAM_WAREHOUSE_KEY_FILE")),
             workbook_password_file=_optional_path(env.get("IDREAM_WORKBOOK_PASSWORD_FILE")),
@@ -195,7 +192,7 @@ class Settings:
 
 
 def _optional_path(value: str | None) -> Path | None:
-    return _absolute(value) if value else None
+    return absolute(value) if value else None
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -205,5 +202,5 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def _absolute(path: str) -> Path:
+def absolute(path: str | Path) -> Path:
     return Path(path).expanduser().resolve()

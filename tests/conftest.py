@@ -19,6 +19,9 @@ def isolated_environment(tmp_path_factory):
         patch.setenv("GX_ANALYTICS_ENABLED", "false")
         patch.setenv("IDREAM_PSEUDONYM_KEY_FILE", str(tmp_path_factory.mktemp("key") / "test.key"))
         patch.delenv("IDREAM_ENV", raising=False)
+        # A Dagster instance of the test session's own: `idream run` records every run in
+        # it, as it does in the project's .dagster_home.
+        patch.setenv("DAGSTER_HOME", str(tmp_path_factory.mktemp("dagster_home")))
         yield
 
 
@@ -30,14 +33,9 @@ class RunResult:
 
 
 def run_idream(raw_dir: Path, warehouse_dir: Path, capsys=None, force: bool = False) -> RunResult:
-    """`idream run` in this process, as a user would call it; the environment is restored."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("IDREAM_RAW_DIR", raising=False)
-        patch.delenv("IDREAM_WAREHOUSE_DIR", raising=False)
-        # cli.main writes the paths into the environment for Dagster's resources; leaving
-        # the context restores what was there before.
-        arguments = ["run", "--raw-dir", str(raw_dir), "--warehouse-dir", str(warehouse_dir)]
-        code = cli.main([*arguments, "--force"] if force else arguments)
+    """`idream run` in this process, as a user would call it."""
+    arguments = ["run", "--raw-dir", str(raw_dir), "--warehouse-dir", str(warehouse_dir)]
+    code = cli.main([*arguments, "--force"] if force else arguments)
     captured = capsys.readouterr() if capsys else None
     return RunResult(code, captured.out if captured else "", captured.err if captured else "")
 
@@ -53,5 +51,6 @@ def tree_digest(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
 
 def published_digest(warehouse: Path) -> dict[str, str]:
     """What a failed run must leave untouched: the warehouse file and the brief. The build
-    copy is the run's scratch space, and the quality report describes every run, by design."""
-    return tree_digest(warehouse, skip=(".build", "quality"))
+    copy is the run's scratch space, and the quality report and the logs describe every
+    run, by design."""
+    return tree_digest(warehouse, skip=(".build", "quality", "logs"))

@@ -1,6 +1,8 @@
 """Unattended runs: a daily schedule (stopped until an engineer turns it on) and a sensor
 that requests a run when a file in the raw folder is added, changed or removed."""
 
+import json
+
 import dagster as dg
 
 from orchestration.defs.jobs import idream_pipeline
@@ -45,17 +47,31 @@ def daily_schedule(context: dg.ScheduleEvaluationContext, settings: PipelineSett
 def raw_folder_sensor(context: dg.SensorEvaluationContext, settings: PipelineSettings):
     state = folder_state(settings.get().raw_dir)
     fingerprint = state_fingerprint(state)
-    if fingerprint == context.cursor:
+    last, requests = read_cursor(context.cursor)
+    if fingerprint == last:
         return dg.SkipReason(
             f"no file in the raw folder was added, changed or removed ({len(state)} files)"
         )
-    context.update_cursor(fingerprint)
-    # The run key makes Dagster itself refuse a second run for the same state.
+    requests += 1
+    context.update_cursor(json.dumps({"state": fingerprint, "requests": requests}))
     tags = {"idream/raw_fingerprint": fingerprint}
     inputs = settings.get().fingerprint(raw_state=state)
     if inputs:
         tags[FINGERPRINT_TAG] = inputs
-    return dg.RunRequest(run_key=fingerprint, tags=tags)
+    # The run key names this change, not only the state it leads to: a folder that goes
+    # A -> B -> A must publish A again, and Dagster refuses a run key it has seen before.
+    return dg.RunRequest(run_key=f"{requests}:{fingerprint}", tags=tags)
+
+
+def read_cursor(cursor: str | None) -> tuple[str | None, int]:
+    """The raw folder's last state and how many runs the sensor has requested."""
+    if not cursor:
+        return None, 0
+    try:
+        stored = json.loads(cursor)
+        return stored["state"], int(stored["requests"])
+    except (ValueError, TypeError, KeyError):
+        return cursor, 0  # a cursor written before it counted requests: the state alone
 
 
 @dg.definitions

@@ -10,17 +10,14 @@ fingerprint as the last one is not redone: when one cohort's workbook changes, o
 success-marker workbooks are read again.
 """
 
-import hashlib
 import time
 
 import dagster as dg
 import polars as pl
 
-from orchestration.defs.resources import PipelineSettings
+from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
 from orchestration.lib import ingest, raw_files, warehouse
 from orchestration.lib.fingerprint import FULL_REBUILD_TAG
-from orchestration.lib.programme import ProgrammeSettings
-from orchestration.settings import Settings
 
 GROUP = "ingest"
 OWNERS = ["team:monitoring-evaluation"]
@@ -43,13 +40,13 @@ def column_schema(frame: pl.DataFrame) -> dg.TableSchema:
     )
 
 
-def _land(context, settings: Settings, landed: ingest.Landed, fingerprint: str, started: float):
+def _land(context, build: BuildWarehouse, landed: ingest.Landed, fingerprint: str, started: float):
     warehouse.replace_tables(
-        settings.build_database_path,
+        build.paths.build_database_path,
         landed.tables,
         fingerprint,
         restricted=landed.restricted,
-        key=settings.warehouse_key(),
+        key=build.key,
     )
     for name, frame in landed.restricted.items():
         if frame is not None:
@@ -74,9 +71,9 @@ def _land(context, settings: Settings, landed: ingest.Landed, fingerprint: str, 
         )
 
 
-def _unchanged(context, settings: Settings, tables: list[str], fingerprint: str) -> list:
+def _unchanged(context, build: BuildWarehouse, tables: list[str], fingerprint: str) -> list:
     """Results for tables already landed from exactly these inputs; empty if not so."""
-    database, key = settings.build_database_path, settings.warehouse_key()
+    database, key = build.paths.build_database_path, build.key
     if context.run.tags.get(FULL_REBUILD_TAG) == "true":
         return []
     if warehouse.landed_fingerprint(database, tables, key=key) != fingerprint:
@@ -97,37 +94,8 @@ def _unchanged(context, settings: Settings, tables: list[str], fingerprint: str)
     return results
 
 
-def _prepare_build(context, settings: Settings) -> None:
-    """Every run starts with an ingest asset: make a missing warehouse key (outside
-    production), and set aside a build copy that the warehouse key cannot open."""
-    if notice := settings.create_warehouse_key():
-        context.log.warning(notice)
-    database, key = settings.build_database_path, settings.warehouse_key()
-    if warehouse.discard_if_unreadable(database, key):
-        context.log.warning(
-            "the build copy was written with another encryption setting or key: "
-            "building the warehouse anew"
-        )
-    keep_free_text = ProgrammeSettings.load(settings.raw_dir).keep_free_text
-    if not keep_free_text and warehouse.holds_schema(database, warehouse.RESTRICTED_SCHEMA, key):
-        # DuckDB does not wipe the pages of dropped tables: dropping the free text would
-        # leave it readable in the file's free blocks, and the published copy is that file.
-        warehouse.discard(database)
-        context.log.warning(
-            "free text is no longer kept (programme.toml): building the warehouse anew, "
-            "so that none of it remains in the file"
-        )
-
-
-def _key(context, settings: Settings) -> tuple[bytes, str]:
-    """The pseudonym key, and a digest of it that can stand in a fingerprint."""
-    key, notice = settings.pseudonym_key()
-    if notice:
-        context.log.warning(notice)
-    return key, hashlib.sha256(key).hexdigest()
-
-
 @dg.multi_asset(
+    pool=WAREHOUSE_POOL,
     specs=[
         _spec(
             "participants",
@@ -136,19 +104,18 @@ def _key(context, settings: Settings) -> tuple[bytes, str]:
         )
     ],
 )
-def raw_participants(context: dg.AssetExecutionContext, settings: PipelineSettings):
-    s, started = settings.get(), time.monotonic()
-    _prepare_build(context, s)
-    key, key_digest = _key(context, s)
+def raw_participants(context: dg.AssetExecutionContext, build: BuildWarehouse):
+    s, started = build.paths, time.monotonic()
+    key, key_digest = build.pseudonym_key(context.log)
     fingerprint = ingest.input_fingerprint(
         [raw_files.roster_file(s.raw_dir)], s.raw_dir, key=key_digest
     )
-    if unchanged := _unchanged(context, s, ["participants"], fingerprint):
+    if unchanged := _unchanged(context, build, ["participants"], fingerprint):
         yield from unchanged
         return
     yield from _land(
         context,
-        s,
+        build,
         ingest.ingest_roster(s.raw_dir, key, s.workbook_password()),
         fingerprint,
         started,
@@ -156,6 +123,7 @@ def raw_participants(context: dg.AssetExecutionContext, settings: PipelineSettin
 
 
 @dg.multi_asset(
+    pool=WAREHOUSE_POOL,
     specs=[
         _spec(
             "success_markers",
@@ -168,40 +136,39 @@ def raw_participants(context: dg.AssetExecutionContext, settings: PipelineSettin
         ),
     ],
 )
-def raw_success_markers(context: dg.AssetExecutionContext, settings: PipelineSettings):
-    s, started = settings.get(), time.monotonic()
-    _prepare_build(context, s)
-    key, key_digest = _key(context, s)
-    keep_free_text = ProgrammeSettings.load(s.raw_dir).keep_free_text
+def raw_success_markers(context: dg.AssetExecutionContext, build: BuildWarehouse):
+    s, started = build.paths, time.monotonic()
+    key, key_digest = build.pseudonym_key(context.log)
+    keep_free_text = build.programme.keep_free_text
     paths = raw_files.marker_workbooks(s.raw_dir)
     fingerprint = ingest.input_fingerprint(
         paths, s.raw_dir, key=key_digest, free_text=str(keep_free_text)
     )
     if unchanged := _unchanged(
-        context, s, ["success_markers", "unanticipated_outcomes"], fingerprint
+        context, build, ["success_markers", "unanticipated_outcomes"], fingerprint
     ):
         yield from unchanged
         return
     landed = ingest.ingest_success_markers(s.raw_dir, key, keep_free_text, s.workbook_password())
-    yield from _land(context, s, landed, fingerprint, started)
+    yield from _land(context, build, landed, fingerprint, started)
 
 
 @dg.multi_asset(
+    pool=WAREHOUSE_POOL,
     specs=[_spec("survey_codebook", "The survey items: id, section, statement, scale.")],
 )
-def raw_survey_codebook(context: dg.AssetExecutionContext, settings: PipelineSettings):
-    s, started = settings.get(), time.monotonic()
-    _prepare_build(context, s)
+def raw_survey_codebook(context: dg.AssetExecutionContext, build: BuildWarehouse):
+    s, started = build.paths, time.monotonic()
     fingerprint = ingest.input_fingerprint([raw_files.codebook_file(s.raw_dir)], s.raw_dir)
-    if unchanged := _unchanged(context, s, ["survey_codebook"], fingerprint):
+    if unchanged := _unchanged(context, build, ["survey_codebook"], fingerprint):
         yield from unchanged
         return
-    yield from _land(
-        context, s, ingest.ingest_codebook(s.raw_dir, s.workbook_password()), fingerprint, started
-    )
+    landed = ingest.ingest_codebook(s.raw_dir, s.workbook_password())
+    yield from _land(context, build, landed, fingerprint, started)
 
 
 @dg.multi_asset(
+    pool=WAREHOUSE_POOL,
     specs=[
         _spec(
             "survey_responses",
@@ -216,18 +183,17 @@ def raw_survey_codebook(context: dg.AssetExecutionContext, settings: PipelineSet
         ),
     ],
 )
-def raw_survey(context: dg.AssetExecutionContext, settings: PipelineSettings):
-    s, started = settings.get(), time.monotonic()
-    _prepare_build(context, s)
-    database, warehouse_key = s.build_database_path, s.warehouse_key()
+def raw_survey(context: dg.AssetExecutionContext, build: BuildWarehouse):
+    s, started = build.paths, time.monotonic()
+    database, warehouse_key = s.build_database_path, build.key
     # The exports are read by the codebook's item ids: a new codebook means a new landing.
     codebook = warehouse.landed_fingerprint(database, ["survey_codebook"], key=warehouse_key)
     codebook = codebook or "none"
     paths = raw_files.survey_exports(s.raw_dir)
     fingerprint = ingest.input_fingerprint(paths, s.raw_dir, codebook=codebook)
-    if unchanged := _unchanged(context, s, ["survey_responses", "survey_answers"], fingerprint):
+    if unchanged := _unchanged(context, build, ["survey_responses", "survey_answers"], fingerprint):
         yield from unchanged
         return
     item_ids = warehouse.query(database, "select item_id from raw.survey_codebook", warehouse_key)
     landed = ingest.ingest_survey(s.raw_dir, item_ids["item_id"].to_list(), s.workbook_password())
-    yield from _land(context, s, landed, fingerprint, started)
+    yield from _land(context, build, landed, fingerprint, started)

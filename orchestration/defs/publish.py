@@ -5,11 +5,10 @@ import time
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from orchestration.defs.resources import PipelineSettings
+from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
 from orchestration.defs.transform import idream_dbt_models
 from orchestration.lib import publishing, warehouse
 from orchestration.lib.fingerprint import FINGERPRINT_TAG
-from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.report.markdown import render_markdown
 from orchestration.lib.report.methods import suppressed_count
 from orchestration.lib.report.provenance import collect
@@ -20,6 +19,7 @@ from orchestration.settings import PROJECT_ROOT
 @dg.asset(
     key=["publish", "evidence_brief"],
     group_name="publish",
+    pool=WAREHOUSE_POOL,
     kinds={"csv", "parquet", "html", "xlsx", "markdown", "duckdb"},
     owners=["team:monitoring-evaluation"],
     deps=[
@@ -35,15 +35,14 @@ from orchestration.settings import PROJECT_ROOT
     ),
 )
 def evidence_brief(
-    context: dg.AssetExecutionContext, settings: PipelineSettings
+    context: dg.AssetExecutionContext, build: BuildWarehouse
 ) -> dg.MaterializeResult:
-    s, started = settings.get(), time.monotonic()
+    s, started = build.paths, time.monotonic()
     run_id = context.run.run_id
     warehouse.clean_scratch(s.scratch_dir, run_id)
     staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")
-    programme = ProgrammeSettings.load(s.raw_dir)
     tables = publishing.load_brief_tables(
-        s.build_database_path, programme.min_cell_size, s.warehouse_key()
+        s.build_database_path, build.programme.min_cell_size, build.key
     )
     provenance = collect(run_id, s.raw_dir, PROJECT_ROOT)
     quality = QualityStatus.read(s.quality_dir / "summary.json")

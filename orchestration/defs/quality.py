@@ -9,10 +9,11 @@ No `from __future__ import annotations` here: Dagster reads the context annotati
 """
 
 import json
+from dataclasses import asdict
 
 import dagster as dg
 
-from orchestration.defs.resources import PipelineSettings
+from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
 from orchestration.lib.quality.suites import load_suite, suite_names
 
 
@@ -28,16 +29,19 @@ def _build_check(suite: str) -> dg.AssetChecksDefinition:
         asset=dg.AssetKey(meta["table"].split(".")),
         name=check_name(suite),
         blocking=True,
+        pool=WAREHOUSE_POOL,
         additional_deps=[dg.AssetKey(table.split(".")) for table in meta["reads"]],
         description=f"Great Expectations suite expectations/suites/{suite}.json",
     )
     def _check(
-        context: dg.AssetCheckExecutionContext, settings: PipelineSettings
+        context: dg.AssetCheckExecutionContext, build: BuildWarehouse
     ) -> dg.AssetCheckResult:
-        from orchestration.lib.quality.worker import run_suite
+        # Great Expectations is imported here, in the check's own step: about 4 s that
+        # loading the definitions (the UI, sensors, schedules) should not pay.
+        from orchestration.lib.quality.runner import run_suite
 
-        s = settings.get()
-        result = run_suite(suite, s, context.run.run_id)
+        s = build.paths
+        result = run_suite(suite, s, context.run.run_id, build.programme, build.key)
         problems = [str(problem) for problem in result.problems()]
         for problem in problems:
             (context.log.error if not result.passed else context.log.warning)(problem)
@@ -54,8 +58,10 @@ def _build_check(suite: str) -> dg.AssetChecksDefinition:
                         {
                             "expectation": f.expectation,
                             "severity": f.severity,
+                            "rule": f.rule,
                             "unexpected_count": f.unexpected_count,
-                            "sample": f.sample,
+                            "read_back": f.read_back,
+                            "problems": [asdict(p) for p in f.problems],
                         }
                         for f in result.failures
                     ]
@@ -85,9 +91,9 @@ def _build_check(suite: str) -> dg.AssetChecksDefinition:
     ),
 )
 def quality_report(
-    context: dg.AssetExecutionContext, settings: PipelineSettings
+    context: dg.AssetExecutionContext, build: BuildWarehouse
 ) -> dg.MaterializeResult:
-    s = settings.get()
+    s = build.paths
     summary = json.loads((s.quality_dir / "summary.json").read_text(encoding="utf-8"))
     ran = [suite for suite in summary["suites"] if suite["ran"]]
     warnings = sum(suite.get("warnings", 0) for suite in ran)

@@ -1,17 +1,33 @@
-"""Resources: the pipeline's settings and the dbt CLI, built once from the environment."""
+"""Resources: the pipeline's settings, the run's build warehouse, and dbt.
 
+`PipelineSettings` holds paths only and is cheap: schedules and sensors use it too.
+`BuildWarehouse` is the run's working copy of the warehouse, prepared once as a run starts
+(Dagster sets up a run's resources before its first step), so no asset repeats it.
+The CLI builds both from its own settings and passes them to the run (`runner.py`); a run
+launched from the UI, a schedule or the sensor gets them from the environment, here.
+"""
+
+import hashlib
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
+from pydantic import PrivateAttr
 
-from orchestration.dbt_cli import FastDbtCliResource
 from orchestration.defs.dbt_project import dbt_project
-from orchestration.settings import DBT_CLIENT_EXECUTABLE, Settings
+from orchestration.lib import warehouse
+from orchestration.lib.programme import ProgrammeSettings
+from orchestration.settings import Settings
+
+# Every step that opens the DuckDB build file claims a slot of this Dagster concurrency
+# pool. DuckDB allows one writer, and a reader blocks it: with the pool's limit of 1
+# (.dagster_home/dagster.yaml) a CLI run and a UI run on one warehouse wait for each other.
+WAREHOUSE_POOL = "idream_warehouse"
 
 
 class PipelineSettings(dg.ConfigurableResource):
-    """The settings every asset reads. Holds paths only: the pseudonym key is read from
-    its file when needed, so it never appears in run configuration or logs."""
+    """The settings every asset reads. Holds paths only: the keys are read from their files
+    when needed, so they never appear in run configuration or logs."""
 
     raw_dir: str
     warehouse_dir: str
@@ -45,13 +61,82 @@ class PipelineSettings(dg.ConfigurableResource):
         )
 
 
+class BuildWarehouse(dg.ConfigurableResource):
+    """One run's build copy of the warehouse, with what every step of the run reads once:
+    the programme settings, the keys, the workbook password."""
+
+    settings: PipelineSettings
+    _programme: ProgrammeSettings | None = PrivateAttr(default=None)
+    _pseudonym_key: bytes | None = PrivateAttr(default=None)
+    _warehouse_key: str | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        s = self.settings.get()
+        self._programme = ProgrammeSettings.load(s.raw_dir)
+        for notice in prepare_build(s, self._programme.keep_free_text):
+            context.log.warning(notice)
+        self._warehouse_key = s.warehouse_key()
+
+    @property
+    def paths(self) -> Settings:
+        return self.settings.get()
+
+    @property
+    def programme(self) -> ProgrammeSettings:
+        assert self._programme is not None, "used outside a run"
+        return self._programme
+
+    @property
+    def key(self) -> str | None:
+        """The warehouse encryption key (None: a plain warehouse)."""
+        return self._warehouse_key
+
+    def pseudonym_key(self, log) -> tuple[bytes, str]:
+        """The pseudonym key, and a digest of it that can stand in a fingerprint."""
+        if self._pseudonym_key is None:
+            key, notice = self.paths.pseudonym_key()
+            if notice:
+                log.warning(notice)
+            self._pseudonym_key = key
+        return self._pseudonym_key, hashlib.sha256(self._pseudonym_key).hexdigest()
+
+
+def prepare_build(settings: Settings, keep_free_text: bool) -> list[str]:
+    """Make a missing warehouse key (outside production), and set aside a build copy that
+    the key cannot open or that holds free text the programme no longer keeps. Returns
+    what it did, for the run's log."""
+    notices = []
+    if notice := settings.create_warehouse_key():
+        notices.append(notice)
+    database, key = settings.build_database_path, settings.warehouse_key()
+    if warehouse.discard_if_unreadable(database, key):
+        notices.append(
+            "the build copy was written with another encryption setting or key: "
+            "building the warehouse anew"
+        )
+    if not keep_free_text and warehouse.holds_schema(database, warehouse.RESTRICTED_SCHEMA, key):
+        # DuckDB does not wipe the pages of dropped tables: dropping the free text would
+        # leave it readable in the file's free blocks, and the published copy is that file.
+        warehouse.discard(database)
+        notices.append(
+            "free text is no longer kept (programme.toml): building the warehouse anew, "
+            "so that none of it remains in the file"
+        )
+    return notices
+
+
+def run_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    """The resources of one run on `settings`; the CLI passes these to the run."""
+    pipeline_settings = PipelineSettings.from_settings(settings)
+    return {
+        "settings": pipeline_settings,
+        "build": BuildWarehouse(settings=pipeline_settings),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+    }
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(
-        resources={
-            "settings": PipelineSettings.from_settings(Settings.from_env()),
-            "dbt": FastDbtCliResource(
-                project_dir=dbt_project, dbt_executable=str(DBT_CLIENT_EXECUTABLE)
-            ),
-        }
-    )
+    # A run launched from the UI, a schedule or the sensor: the settings of the environment
+    # the code location was started in (the Makefile's, for `make dev`).
+    return dg.Definitions(resources=run_resources(Settings.from_env()))

@@ -1,22 +1,17 @@
 """Transform assets: the dbt project, one Dagster asset per seed and model, tests as checks."""
 
-from graphlib import TopologicalSorter
-
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.defs.dbt_project import dbt_project
-from orchestration.defs.resources import PipelineSettings
-from orchestration.lib import dbt_state, warehouse
+from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
+from orchestration.lib import warehouse
 from orchestration.lib.dbt_target import (
     dbt_arguments,
     dbt_environment,
     secret_environment,
     target_dir,
 )
-from orchestration.lib.fingerprint import FULL_REBUILD_TAG
-from orchestration.lib.report import warm_up
-from orchestration.settings import DBT_PROJECT_DIR
 
 
 def table_metadata(
@@ -59,66 +54,46 @@ def table_metadata(
     return metadata
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=WAREHOUSE_POOL)
 def idream_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: PipelineSettings
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, build: BuildWarehouse
 ):
-    s = settings.get()
-    database_path, key = s.build_database_path, s.warehouse_key()
-    project = dbt_state.project_fingerprint(DBT_PROJECT_DIR)
-    full = context.run.tags.get(FULL_REBUILD_TAG) == "true"
-    changed = None if full else dbt_state.changed_sources(database_path, project, key)
-    events = []
-    # While dbt runs in its own process, the publish step's libraries load on the other core.
-    warm_up.in_background()
-    if changed is None or changed:
-        # One `dbt build` per run: seeds, models and tests in dependency order, one start-up.
-        # dbt's file log defaults to debug level, every statement as JSON (10 MB a run, about
-        # 1.5 s of dbt's time on the sample); Dagster already keeps dbt's info-level log.
-        args = ["build", *dbt_arguments(s), "--log-level-file", "warn"]
-        if changed:
-            context.log.info(
-                f"rebuilding what depends on the re-landed raw.{', raw.'.join(changed)}"
-            )
-            args += dbt_state.selection(changed)
-        with secret_environment(dbt_environment(key)):
-            invocation = dbt.cli(
-                args, context=context, target_path=target_dir(s), raise_on_error=False
-            )
-            events = list(invocation.stream())
-        if not invocation.is_successful():
-            # What dbt did build and test is reported as it happened; nothing else is.
-            yield from events
-            raise dg.Failure(description=failed_nodes(invocation), allow_retries=False)
-        dbt_state.record_built(database_path, project, key)
-    else:
-        context.log.info(
-            "no raw table was re-landed and the dbt project is unchanged: no dbt build"
-        )
-    built = {event.output_name: event for event in events if isinstance(event, dg.Output)}
-    keys = {
-        context.assets_def.get_output_name_for_asset_key(key): key
-        for key in in_dependency_order(context.assets_def.asset_deps, context.selected_asset_keys)
-    }
-    extra = table_metadata(database_path, [tuple(k.path[-2:]) for k in keys.values()], key)
-    # Every selected model, in dependency order (Dagster requires it of a multi-asset): the
-    # ones dbt rebuilt, and the ones upstream changes did not touch, which stay as the last
-    # successful build left them.
-    for name, key in keys.items():
-        metadata = extra.get(tuple(key.path[-2:]), {})
-        if name in built:
-            event = built[name]
-            yield dg.Output(
-                value=event.value,
-                output_name=name,
-                metadata={**event.metadata, **metadata, "rebuilt": True},
-                data_version=event.data_version,
-                tags=event.tags,
-            )
-        else:
-            yield dg.Output(None, output_name=name, metadata={**metadata, "rebuilt": False})
-    # dbt's test results (asset checks) and anything else it reported.
-    yield from (event for event in events if not isinstance(event, dg.Output))
+    """Every seed, model and data test, in one `dbt build` (one dbt start-up).
+
+    Every model is rebuilt on every run: a run only happens when a raw file, the code or a
+    key changed (the whole-run fingerprint), and a model not rebuilt in a run would make
+    Dagster skip everything downstream of it, the brief included (docs/decisions.md).
+    dbt's unit tests are left to `make test`, as dbt's docs advise for production builds.
+    """
+    s = build.paths
+    args = [
+        "build",
+        *dbt_arguments(s),
+        "--exclude-resource-type",
+        "unit_test",
+        # dbt's file log defaults to debug level: every statement as JSON (10 MB a run);
+        # Dagster keeps dbt's info-level log with the run.
+        "--log-level-file",
+        "warn",
+        # dbt's log goes to the run's log file, where colour codes are noise.
+        "--no-use-colors",
+    ]
+    with secret_environment(dbt_environment(build.key)):
+        invocation = dbt.cli(args, context=context, target_path=target_dir(s), raise_on_error=False)
+        events = list(invocation.stream())
+    if not invocation.is_successful():
+        # What dbt did build and test is reported as it happened; nothing else is.
+        yield from events
+        raise dg.Failure(description=failed_nodes(invocation), allow_retries=False)
+    database_path = s.build_database_path
+    extra = table_metadata(
+        database_path, [tuple(key.path[-2:]) for key in context.selected_asset_keys], build.key
+    )
+    for event in events:
+        if isinstance(event, dg.Output):
+            key = context.assets_def.keys_by_output_name[event.output_name]
+            event = event.with_metadata({**event.metadata, **extra.get(tuple(key.path[-2:]), {})})
+        yield event
 
 
 def failed_nodes(invocation) -> str:
@@ -133,10 +108,3 @@ def failed_nodes(invocation) -> str:
         if result["status"] in ("error", "fail", "runtime error")
     ]
     return "dbt build failed:\n" + ("\n".join(lines) or "- (see dbt's log above)")
-
-
-def in_dependency_order(deps: dict, selected) -> list:
-    """`selected` asset keys sorted so that each comes after those it depends on."""
-    chosen = set(selected)
-    graph = {key: {dep for dep in deps.get(key, ()) if dep in chosen} for key in chosen}
-    return list(TopologicalSorter(graph).static_order())

@@ -101,45 +101,7 @@ def _run_context(context_dir: Path):
         # Set once: every assignment to `context.variables` rewrites the context's YAML.
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
         _CONTEXTS[context_dir] = context
-        _share_compiled_templates()
     return _CONTEXTS[context_dir]
-
-
-class _TemplateCache:
-    """The minimal memcached-like client jinja2's `MemcachedBytecodeCache` takes."""
-
-    def __init__(self) -> None:
-        self._store: dict[str, bytes] = {}
-
-    def get(self, key: str) -> bytes | None:
-        return self._store.get(key)
-
-    def set(self, key: str, value: bytes, timeout: int | None = None) -> None:
-        self._store[key] = value
-
-
-_TEMPLATES = _TemplateCache()
-
-
-def _share_compiled_templates() -> None:
-    """Data Docs are rebuilt after every check, and GX makes a new jinja environment for
-    every page it renders, compiling its templates again each time (about 0.3 s a build).
-    Give every such environment one shared bytecode cache: jinja checks each template's
-    source checksum, so a cached template is only ever reused for the same source."""
-    from great_expectations.render.view.view import DefaultJinjaView
-    from jinja2 import MemcachedBytecodeCache
-
-    if getattr(DefaultJinjaView.__init__, "_idream_cached", False):
-        return
-    original = DefaultJinjaView.__init__
-    cache = MemcachedBytecodeCache(_TEMPLATES)
-
-    def __init__(self, *args, **kwargs) -> None:
-        original(self, *args, **kwargs)
-        self.env.bytecode_cache = cache
-
-    __init__._idream_cached = True
-    DefaultJinjaView.__init__ = __init__
 
 
 def _suite_result(suite_json: dict, results) -> SuiteResult:
@@ -172,6 +134,7 @@ def _suite_result(suite_json: dict, results) -> SuiteResult:
                 unexpected_count=int(details.get("unexpected_count") or len(rows) or 1),
                 sample=[_plain(v) for v in (details.get("partial_unexpected_list") or [])[:5]],
                 problems=problems,
+                read_back=bool(meta.get("read_back")),
             )
         )
     return SuiteResult(

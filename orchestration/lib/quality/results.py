@@ -20,6 +20,9 @@ class ExpectationFailure:
     unexpected_count: int
     sample: list
     problems: list[Problem] = field(default_factory=list)
+    # The terminal may show the raw file's value of the problems' cells (suite meta
+    # `read_back`): what the warehouse holds there is a pseudonym.
+    read_back: bool = False
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,10 @@ from orchestration.lib.survey import load_answer_scales
 from orchestration.settings import Settings
 
 
-def run_suite(name: str, settings: Settings, run_id: str) -> SuiteResult:
-    database, key = settings.build_database_path, settings.warehouse_key()
+def run_suite(
+    name: str, settings: Settings, run_id: str, programme: ProgrammeSettings, key: str | None
+) -> SuiteResult:
+    database = settings.build_database_path
 
     def read(table: str) -> pl.DataFrame:
         return warehouse.query(database, f"select * from {table}", key)
@@ -28,7 +30,7 @@ def run_suite(name: str, settings: Settings, run_id: str) -> SuiteResult:
     context = frames.FrameContext(
         labels=labels,
         answer_scales=load_answer_scales(settings.answer_categories_path),
-        programme=ProgrammeSettings.load(settings.raw_dir),
+        programme=programme,
     )
     frame = frames.PREPARERS[name](read, context)
     run_dir = _run_dir(settings, run_id)
