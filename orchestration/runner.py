@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import platform
 import shutil
 import sys
 import uuid
@@ -21,6 +22,9 @@ JOB_NAME = "idream_pipeline"
 # DAGSTER_HOME is unset. Its dagster.yaml is copied into a new DAGSTER_HOME.
 DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
+# Tags of a run `idream run` executes: which process runs it (see `release_dead_runs`).
+LAUNCHED_BY_TAG, LAUNCHED_BY_CLI = "idream/launched_by", "idream run"
+HOST_TAG, PID_TAG = "idream/host", "idream/pid"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ def run_pipeline(
     from rich.console import Console
 
     from orchestration import terminal
+    from orchestration.defs.jobs import RUN_LOGGER
 
     run_id = str(uuid.uuid4())
     log_file = settings.warehouse_dir / "logs" / f"{run_id}.log"
@@ -65,6 +70,8 @@ def run_pipeline(
         _run_log(log_file, console, verbose) as steps,
         steps,
     ):
+        for run in release_dead_runs(instance):
+            logging.getLogger(RUN_LOGGER).warning(f"run {run} had been killed: marked failed")
         job = _load_job()
         result = _execute(dg, job, instance, settings, run_id, fingerprint, full_rebuild)
     if result.success:
@@ -93,10 +100,53 @@ def _load_job():
     return defs().resolve_job_def(JOB_NAME)
 
 
+def release_dead_runs(instance) -> list[str]:
+    """Mark failed the runs `idream run` started on this machine whose process is gone.
+
+    A run killed outright (SIGKILL, a machine stopped) stays STARTED in the instance and
+    keeps its slot of the warehouse pool, so every later run would wait for it forever.
+    Dagster's run monitoring, which would notice, watches only runs that a run launcher
+    started (the daemon's), not runs executed in-process. This is the UI's "free
+    concurrency slots" and "mark failed", done for the runs whose process is known dead.
+    """
+    import dagster as dg
+
+    released = []
+    started = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED], tags={LAUNCHED_BY_TAG: LAUNCHED_BY_CLI}
+        )
+    )
+    for run in started:
+        if run.tags.get(HOST_TAG) != platform.node() or _alive(int(run.tags.get(PID_TAG, 0))):
+            continue
+        instance.report_run_failed(run, "the `idream run` process ended before the run did")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        released.append(run.run_id)
+    return released
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True
+
+
 def _execute(dg, job, instance, settings, run_id, fingerprint, full_rebuild):
     from orchestration.defs.resources import run_resources
 
-    tags = {"idream/launched_by": "idream run", "idream/raw_dir": str(settings.raw_dir)}
+    tags = {
+        LAUNCHED_BY_TAG: LAUNCHED_BY_CLI,
+        HOST_TAG: platform.node(),
+        PID_TAG: str(os.getpid()),
+        "idream/raw_dir": str(settings.raw_dir),
+    }
     if fingerprint:
         tags[FINGERPRINT_TAG] = fingerprint
     if full_rebuild:

@@ -17,7 +17,7 @@ from pydantic import PrivateAttr
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.lib import warehouse
 from orchestration.lib.programme import ProgrammeSettings
-from orchestration.settings import Settings
+from orchestration.settings import DBT_EXECUTABLE, Settings
 
 # Every step that opens the DuckDB build file claims a slot of this Dagster concurrency
 # pool. DuckDB allows one writer, and a reader blocks it: with the pool's limit of 1
@@ -131,7 +131,7 @@ def run_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
         "settings": pipeline_settings,
         "build": BuildWarehouse(settings=pipeline_settings),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
     }
 
 

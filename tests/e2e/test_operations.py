@@ -1,7 +1,6 @@
 """Analysts never block a run nor see a half-built warehouse; a run killed at any point
 leaves the last good outputs intact, and the next run succeeds without clean-up."""
 
-import json
 import os
 import shutil
 import signal
@@ -13,7 +12,7 @@ import time
 import duckdb
 import pytest
 
-from tests.conftest import published_digest, run_idream
+from tests.conftest import PROJECT_ROOT, published_digest, run_idream
 from tests.programmes import NO_DISCLOSURE_CONTROL, achieved_outcome, minimal_programme, person
 
 PARTICIPANTS = "select count(*) from marts.dim_participants"
@@ -187,49 +186,54 @@ def test_when_one_workbook_changes_only_its_landing_is_redone(two_programmes, tm
     assert rates.splitlines()[1].startswith("1,individual,2,1,50,")  # resilience now 1 of 2
 
 
-def test_a_second_run_on_the_same_warehouse_is_refused_while_one_runs(
-    two_programmes, tmp_path, capsys
-):
-    from orchestration.lib.warehouse import exclusive_run
+def test_a_cli_run_and_a_run_dagster_launches_take_turns_on_one_warehouse(two_programmes, tmp_path):
+    """`idream run` and a run Dagster launches from the code location (as the UI, the
+    schedule and the sensor do; `dg launch` here) on one warehouse at once: both succeed,
+    because every step that opens the DuckDB build file waits for the pool's one slot.
+    Without the pool, one of them fails on DuckDB's file lock."""
+    import dagster as dg
 
     _, new_raw, old_warehouse = two_programmes
     warehouse = _copy_of(old_warehouse, tmp_path)
-    before = published_digest(warehouse)
-    capsys.readouterr()
-    with exclusive_run(warehouse / ".build"):  # a run in progress
-        result = run_idream(new_raw, warehouse, capsys)
-    assert result.exit_code == 1
-    assert f"another run is writing {warehouse}" in result.stderr
-    assert published_digest(warehouse) == before
+    env = {**os.environ, "IDREAM_RAW_DIR": str(new_raw), "IDREAM_WAREHOUSE_DIR": str(warehouse)}
+    bin_dir = os.path.dirname(sys.executable)
+    commands = {
+        "cli": [os.path.join(bin_dir, "idream"), "run", "--force"],
+        "dagster": [os.path.join(bin_dir, "dg"), "launch", "--job", "idream_pipeline"],
+    }
+    runs = {
+        name: subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name, command in commands.items()
+    }
+    outputs = {name: run.communicate(timeout=600)[0] for name, run in runs.items()}
+    for name, run in runs.items():
+        assert run.returncode == 0, outputs[name]
+    assert published_participants(warehouse) == 3
 
-
-def test_a_run_started_by_dagster_itself_checks_in_its_own_process_and_serves_dbt(
-    tmp_path, monkeypatch
-):
-    """Runs from the UI, a schedule or the sensor start no quality worker (only `idream run`
-    does): their checks run in the Dagster process, and the run publishes all the same.
-    Their dbt server is started by the dbt resource as the run starts. Every other
-    end-to-end test goes through the CLI, so this is the one on that path."""
-    from orchestration.dbt_client import SERVER_VARIABLE
-    from orchestration.lib.quality import worker
-    from orchestration.lib.quality.suites import suite_names
-    from orchestration.runner import run_pipeline
-    from orchestration.settings import Settings
-
-    raw = programme_of(2).write(tmp_path / "raw")
-    warehouse = tmp_path / "warehouse"
-    monkeypatch.setenv("IDREAM_RAW_DIR", str(raw))
-    monkeypatch.setenv("IDREAM_WAREHOUSE_DIR", str(warehouse))
-    in_this_process = []
-    run_here = worker._run_suite
-    monkeypatch.setattr(
-        worker, "_run_suite", lambda *args: in_this_process.append(args[0]) or run_here(*args)
-    )
-    outcome = run_pipeline(Settings.from_env(), fingerprint=None)
-    assert outcome.success, outcome.failure
-    assert sorted(in_this_process) == sorted(suite_names())
-    assert published_participants(warehouse) == 2
-    # Its dbt build ran in the dbt server its dbt resource started, and the server is gone.
-    run_results = json.loads((warehouse / ".build" / "dbt" / "run_results.json").read_text())
-    assert run_results["metadata"]["env"].get("IDREAM_DBT") == "served by the run's dbt server"
-    assert SERVER_VARIABLE not in os.environ
+    with dg.DagsterInstance.from_config(os.environ["DAGSTER_HOME"]) as instance:
+        both = (
+            instance.get_runs(filters=dg.RunsFilter(tags={"idream/raw_dir": str(new_raw)}), limit=1)
+            + [run for run in instance.get_runs(limit=5) if "idream/launched_by" not in run.tags][
+                :1
+            ]
+        )
+        assert len(both) == 2 and all(r.status == dg.DagsterRunStatus.SUCCESS for r in both)
+        intervals = [
+            [
+                (step.start_time, step.end_time)
+                for step in instance.get_run_step_stats(run.run_id)
+                if step.step_key != "quality__report"  # reads no warehouse: not in the pool
+            ]
+            for run in both
+        ]
+    # The runs took turns step by step: no step of one overlaps a step of the other.
+    for start, end in intervals[0]:
+        for other_start, other_end in intervals[1]:
+            assert end <= other_start or other_end <= start

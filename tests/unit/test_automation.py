@@ -68,7 +68,7 @@ def test_the_sensor_requests_one_run_per_new_state_of_the_raw_folder(tmp_path):
     raw = minimal_programme().write(tmp_path / "raw")
 
     first, cursor = _evaluate(raw, None)
-    assert isinstance(first, dg.RunRequest) and first.run_key == cursor
+    assert isinstance(first, dg.RunRequest)
 
     unchanged, same_cursor = _evaluate(raw, cursor)
     assert isinstance(unchanged, dg.SkipReason) and same_cursor == cursor
@@ -81,7 +81,8 @@ def test_the_sensor_requests_one_run_per_new_state_of_the_raw_folder(tmp_path):
 
     (raw / "survey" / "late.csv").write_text("response_id,submitted_at,cohort,con_01\n")
     added, added_cursor = _evaluate(raw, cursor)
-    assert isinstance(added, dg.RunRequest) and added.run_key == added_cursor != cursor
+    assert isinstance(added, dg.RunRequest) and added_cursor != cursor
+    assert added.run_key != first.run_key
 
     (raw / "survey" / "late.csv").write_text(
         "response_id,submitted_at,cohort,con_01\nr9,2024-01-01,1,Agree\n"
@@ -90,7 +91,17 @@ def test_the_sensor_requests_one_run_per_new_state_of_the_raw_folder(tmp_path):
     assert isinstance(changed, dg.RunRequest) and changed_cursor not in (cursor, added_cursor)
 
     (raw / "survey" / "late.csv").unlink()
-    removed, removed_cursor = _evaluate(raw, changed_cursor)
-    # Back to the first state: a new request after the change, with the first state's key,
-    # which Dagster's run-key deduplication then refuses to run a second time.
-    assert isinstance(removed, dg.RunRequest) and removed_cursor == cursor
+    removed, _ = _evaluate(raw, changed_cursor)
+    # Back to the first state (A -> B -> A): A is published again. Dagster refuses a run
+    # key it has seen, so the request must not reuse the first one's (it once did).
+    assert isinstance(removed, dg.RunRequest)
+    assert removed.tags["idream/raw_fingerprint"] == first.tags["idream/raw_fingerprint"]
+    assert len({first.run_key, added.run_key, changed.run_key, removed.run_key}) == 4
+
+
+def test_a_cursor_from_before_the_sensor_counted_its_requests_still_reads():
+    from orchestration.defs.automation import read_cursor
+
+    assert read_cursor(None) == (None, 0)
+    assert read_cursor("abc123") == ("abc123", 0)
+    assert read_cursor('{"state": "abc123", "requests": 7}') == ("abc123", 7)
