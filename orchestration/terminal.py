@@ -73,7 +73,7 @@ def step_label(step_key: str) -> str:
     if step_key in _STEP_LABELS:
         return _STEP_LABELS[step_key]
     # A check's step is keyed `<asset key>_<check name>`, and every suite's check is `gx_...`.
-    head, found, suite = step_key.partition("_gx_")
+    head, found, _ = step_key.partition("_gx_")
     return f"check {head.replace('__', '.', 1)}" if found else step_key
 
 

@@ -1,0 +1,71 @@
+"""What `idream run` prints when a run fails: problems grouped by rule, errors first, a
+few locations per rule and the count of the rest; and the raw value read back where the
+warehouse holds only a pseudonym."""
+
+from orchestration.lib.errors import Problem
+from orchestration.terminal import SHOWN_PER_RULE, RuleFailure, render_failures, step_label
+
+
+def _problem(row: int, column: str = "cohort") -> Problem:
+    return Problem(file="participants.xlsx", sheet="roster", row=row, column=column, message="bad")
+
+
+def test_a_rule_failing_on_many_rows_is_one_heading_with_its_count_and_a_few_rows():
+    failure = RuleFailure(
+        check="gx_raw_participants",
+        table="raw/participants",
+        severity="error",
+        rule="cohort sizes as programme.toml states them",
+        count=12,
+        problems=[_problem(row) for row in range(2, 14)],
+    )
+    text = render_failures([failure], [], "/w/quality/index.html")
+    assert text.count("cohort sizes as programme.toml states them") == 1
+    assert "12 row(s)" in text
+    assert text.count("participants.xlsx, sheet 'roster'") == SHOWN_PER_RULE
+    assert f"... and {12 - SHOWN_PER_RULE} more, listed in /w/quality/index.html" in text
+
+
+def test_errors_come_before_warnings_and_failed_steps_count_as_errors():
+    warning = RuleFailure(
+        "gx_raw_survey_responses",
+        "raw/survey_responses",
+        "warning",
+        "response ids unique",
+        2,
+        [_problem(6)],
+    )
+    error = RuleFailure(
+        "gx_raw_success_markers",
+        "raw/success_markers",
+        "error",
+        "statuses from the label dictionary",
+        1,
+        [_problem(9, "final_status")],
+    )
+    text = render_failures([warning, error], ["step raw_survey failed: survey.csv: ..."], None)
+    assert text.index("statuses from the label dictionary") < text.index("response ids unique")
+    assert text.index("step raw_survey failed") < text.index("Warnings")
+    assert text.startswith("Errors:")
+
+
+def test_a_read_back_value_is_shown_only_for_rules_that_ask_for_it():
+    unknown = RuleFailure(
+        "gx_raw_success_markers",
+        "raw/success_markers",
+        "error",
+        "participant ids found in the roster",
+        1,
+        [_problem(5, "participant_id")],
+        read_back=True,
+    )
+    other = RuleFailure("gx_raw_participants", "raw/participants", "error", "x", 1, [_problem(3)])
+    text = render_failures([unknown, other], [], None, read_back=lambda problem: "A-99")
+    assert text.count("(the file says 'A-99')") == 1
+    assert "row 5, column 'participant_id': bad (the file says 'A-99')" in text
+
+
+def test_steps_are_named_in_words():
+    assert step_label("raw_survey") == "raw_survey"
+    assert step_label("raw__participants_gx_raw_participants") == "check raw.participants"
+    assert step_label("idream_dbt_models").startswith("dbt build")
