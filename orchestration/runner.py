@@ -92,9 +92,9 @@ def run_pipeline(
 def _load_job():
     """The job, from definitions loaded after dbt parsed the project as it is now (the dbt
     assets are defined from dbt's manifest)."""
-    from orchestration.defs.dbt_project import dbt_project
+    from orchestration.defs.dbt_project import dbt_project, parse
 
-    dbt_project.preparer.prepare(dbt_project)
+    parse(dbt_project)
     from orchestration.definitions import defs
 
     return defs().resolve_job_def(JOB_NAME)
