@@ -1,4 +1,4 @@
-"""Resources: the pipeline's settings, the run's build warehouse, and dbt.
+"""Resources: the pipeline's settings, and the run's build warehouse.
 
 `PipelineSettings` holds paths only and is cheap: schedules and sensors use it too.
 `BuildWarehouse` is the run's working copy of the warehouse, prepared once as a run starts
@@ -11,13 +11,11 @@ import hashlib
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from pydantic import PrivateAttr
 
-from orchestration.defs.dbt_project import dbt_project
 from orchestration.lib import warehouse
 from orchestration.lib.programme import ProgrammeSettings
-from orchestration.settings import DBT_EXECUTABLE, Settings
+from orchestration.settings import Settings
 
 # Every step that opens the DuckDB build file claims a slot of this Dagster concurrency
 # pool. DuckDB allows one writer, and a reader blocks it: with the pool's limit of 1
@@ -131,7 +129,6 @@ def run_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
         "settings": pipeline_settings,
         "build": BuildWarehouse(settings=pipeline_settings),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
     }
 
 

@@ -1,11 +1,13 @@
 """Transform assets: the dbt project, one Dagster asset per seed and model, tests as checks."""
 
+import json
+
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, dbt_assets
 
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
-from orchestration.lib import warehouse
+from orchestration.lib import dbt_invocation, warehouse
 from orchestration.lib.dbt_target import (
     dbt_arguments,
     dbt_environment,
@@ -55,10 +57,8 @@ def table_metadata(
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=WAREHOUSE_POOL)
-def idream_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, build: BuildWarehouse
-):
-    """Every seed, model and data test, in one `dbt build` (one dbt start-up).
+def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
+    """Every seed, model and data test, in one `dbt build`, in this process.
 
     Every model is rebuilt on every run: a run only happens when a raw file, the code or a
     key changed (the whole-run fingerprint), and a model not rebuilt in a run would make
@@ -66,45 +66,102 @@ def idream_dbt_models(
     dbt's unit tests are left to `make test`, as dbt's docs advise for production builds.
     """
     s = build.paths
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     args = [
         "build",
         *dbt_arguments(s),
+        *subset_selection(context, manifest),
         "--exclude-resource-type",
         "unit_test",
-        # dbt's file log defaults to debug level: every statement as JSON (10 MB a run);
-        # Dagster keeps dbt's info-level log with the run.
+        "--project-dir",
+        str(dbt_project.project_dir),
+        "--profiles-dir",
+        str(dbt_project.profiles_dir),
+        "--target-path",
+        str(target_dir(s)),
+        "--log-path",
+        str(target_dir(s)),
+        # dbt's file log defaults to debug level: every statement as JSON. The run's log
+        # file keeps dbt's info-level log, where colour codes are noise.
         "--log-level-file",
         "warn",
-        # dbt's log goes to the run's log file, where colour codes are noise.
         "--no-use-colors",
     ]
+    context.log.info(f"dbt {' '.join(args)}")
     with secret_environment(dbt_environment(build.key)):
-        invocation = dbt.cli(args, context=context, target_path=target_dir(s), raise_on_error=False)
-        events = list(invocation.stream())
-    if not invocation.is_successful():
-        # What dbt did build and test is reported as it happened; nothing else is.
-        yield from events
-        raise dg.Failure(description=failed_nodes(invocation), allow_retries=False)
-    database_path = s.build_database_path
-    extra = table_metadata(
-        database_path, [tuple(key.path[-2:]) for key in context.selected_asset_keys], build.key
+        invocation = dbt_invocation.invoke(args)
+    built = {r.unique_id for r in invocation.results if r.status == "success"}
+    keys = [key for uid, key in _model_keys(manifest).items() if uid in built]
+    extra = table_metadata(s.build_database_path, [tuple(k.path[-2:]) for k in keys], build.key)
+    yield from dagster_events(context, manifest, invocation.results, extra)
+    if not invocation.success:
+        raise dg.Failure(description=invocation.failed_nodes(), allow_retries=False)
+
+
+TRANSLATOR = DagsterDbtTranslator()
+
+
+def _model_keys(manifest: dict) -> dict[str, dg.AssetKey]:
+    """unique_id -> asset key, for every seed and model: as dagster-dbt's translator names them."""
+    return {
+        unique_id: TRANSLATOR.get_asset_spec(manifest, unique_id, dbt_project).key
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "snapshot")
+    }
+
+
+def subset_selection(context: dg.AssetExecutionContext, manifest: dict) -> list[str]:
+    """dbt's `--select` for the models and seeds a run selected (the UI can pick a few);
+    none when every one of them is selected."""
+    if not context.is_subset:
+        return []
+    selected = set(context.selected_asset_keys)
+    names = sorted(
+        manifest["nodes"][unique_id]["name"]
+        for unique_id, key in _model_keys(manifest).items()
+        if key in selected
     )
-    for event in events:
-        if isinstance(event, dg.Output):
-            key = context.assets_def.keys_by_output_name[event.output_name]
-            event = event.with_metadata({**event.metadata, **extra.get(tuple(key.path[-2:]), {})})
-        yield event
+    return ["--select", *names]
 
 
-def failed_nodes(invocation) -> str:
-    """dbt's failing models and tests, one line each, for the run's failure message."""
-    try:
-        run_results = invocation.get_artifact("run_results.json")
-    except (FileNotFoundError, ValueError):
-        run_results = {}  # dbt stopped before running anything
-    lines = [
-        f"- {result['unique_id']}: {result['status']}: {(result.get('message') or '').strip()}"
-        for result in run_results.get("results", [])
-        if result["status"] in ("error", "fail", "runtime error")
-    ]
-    return "dbt build failed:\n" + ("\n".join(lines) or "- (see dbt's log above)")
+def dagster_events(context, manifest: dict, results, extra: dict):
+    """dbt's results as Dagster events: an output for each seed and model built, a check
+    result for each data test that is one of the asset's checks (dagster-dbt's names)."""
+    model_keys = _model_keys(manifest)
+    output_names = context.assets_def.output_names_by_entity_key
+    selected = set(context.selected_asset_keys) | set(context.selected_asset_check_keys)
+    for result in results:
+        node = manifest["nodes"].get(result.unique_id)
+        if node is None:
+            continue
+        metadata = {"unique_id": result.unique_id, "execution_duration": result.seconds}
+        if result.unique_id in model_keys and result.status == "success":
+            key = model_keys[result.unique_id]
+            if key in selected:
+                table = extra.get(tuple(key.path[-2:]), {})
+                yield dg.Output(None, output_name=output_names[key], metadata={**metadata, **table})
+        elif node["resource_type"] == "test" and result.status in ("pass", "warn", "fail", "error"):
+            check = _check_key(manifest, node, model_keys)
+            if check not in selected:
+                continue
+            yield dg.AssetCheckResult(
+                asset_key=check.asset_key,
+                check_name=check.name,
+                passed=result.status == "pass",
+                severity=(
+                    dg.AssetCheckSeverity.WARN
+                    if result.status == "warn"
+                    else dg.AssetCheckSeverity.ERROR
+                ),
+                metadata={**metadata, "status": result.status, "message": result.message},
+            )
+
+
+def _check_key(manifest: dict, test: dict, model_keys: dict) -> dg.AssetCheckKey | None:
+    attached = test.get("attached_node")
+    if attached not in model_keys:
+        return None
+    spec = TRANSLATOR.get_asset_check_spec(
+        dg.AssetSpec(model_keys[attached]), manifest, test["unique_id"], dbt_project
+    )
+    return spec.key if spec else None
