@@ -205,14 +205,18 @@ def machine() -> dict:
     }
 
 
-def fixed_costs(env: dict[str, str]) -> dict[str, float]:
-    costs = {name: run([PYTHON, "-c", code], env).seconds for name, code in FIXED_COSTS.items()}
+def fixed_costs(env: dict[str, str]) -> dict[str, float | None]:
+    commands = {name: ([PYTHON, "-c", code], PROJECT_ROOT) for name, code in FIXED_COSTS.items()}
     # dbt's start-up and manifest load with nothing to do: the cost of one more invocation.
-    costs["dbt invocation, nothing selected"] = run(
+    commands["dbt invocation, nothing selected"] = (
         [DBT, "ls", "--select", "tag:nothing", "--quiet"],
-        env,
-        cwd=PROJECT_ROOT / "transforms",
-    ).seconds
+        PROJECT_ROOT / "transforms",
+    )
+    costs = {}
+    for name, (command, cwd) in commands.items():
+        measured = run(command, env, cwd=cwd)
+        # A command that failed timed nothing worth printing as a cost (None: "failed").
+        costs[name] = measured.seconds if measured.returncode == 0 else None
     return costs
 
 
@@ -546,7 +550,10 @@ def markdown(results: dict) -> str:
             )
     if results["fixed_costs"]:
         lines += ["", "| fixed cost (fresh process) | seconds |", "|---|---|"]
-        lines += [f"| {name} | {sec:.2f} |" for name, sec in results["fixed_costs"].items()]
+        lines += [
+            f"| {name} | {'failed' if sec is None else f'{sec:.2f}'} |"
+            for name, sec in results["fixed_costs"].items()
+        ]
     return "\n".join(lines) + "\n"
 
 
