@@ -1,34 +1,48 @@
 """The benchmark: each stage of the pipeline and the whole run at x1, x100 and x1000, beside
-the floors measured in the same run, and the fixed costs that do not grow with data.
+the floors measured in the same session, and the fixed costs that do not grow with data.
 
     .venv/bin/python -m bench [--scales 1,100,1000] [--repeat-x1 3] [--data-dir DIR]
-                              [--results DIR]
+                              [--results DIR] [--no-fixed]
+    .venv/bin/python -m bench --compare OTHER_CHECKOUT [--pairs 3] [--scales 1,1000] ...
 
 For each scale: the scale generator's data (cached in --data-dir, outside git), then
-`idream run --force` in a fresh process (wall time, peak memory of its process tree, and
-each stage's time from Dagster's event log), `idream run` again with nothing changed, the
-raw-read floor (fastexcel / DuckDB read_csv) and the transform floor (the dbt models as
-hand-written SQL on a bare DuckDB). Prints a table and writes it, with the raw figures and
-the machine, to <results>/latest.md and latest.json. Not a test: nothing here asserts a time.
+`idream run --force` as a user runs it (wall time, peak memory of its process tree, and each
+step's time as the run's Dagster instance recorded it), `idream run` again with nothing
+changed, and the floors:
+- the stock-tools floor of the whole run, after every timed run: importing dagster,
+  dagster-dbt, GX, polars and duckdb in one fresh interpreter, plus a plain `dbt build` of
+  the project on the build copy the run just made;
+- the raw-read floor (fastexcel / DuckDB read_csv) of the ingest stage;
+- the transform floor (the dbt models as hand-written SQL on a bare DuckDB) of dbt's graph.
+
+--compare alternates `OTHER_CHECKOUT/.venv/bin/idream run --force` with this checkout's on
+the same generated data, --pairs times per scale, and prints both medians beside the floor.
+Each checkout has its own warehouse and Dagster instance under --data-dir.
+
+Prints a table and writes it, with the raw figures and the machine, to <results>/latest.md
+and latest.json. Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
+import subprocess
 import sys
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.measure import Measured, run
+from bench.pipeline_run import run_id_in
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-IDREAM = str(Path(PYTHON).with_name("idream"))
 DBT = str(Path(PYTHON).with_name("dbt"))
+RUN_RECORD_READER = Path(__file__).with_name("pipeline_run.py")
 DEFAULT_DATA_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "idream-bench"
 QUIET = {
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -45,53 +59,130 @@ FIXED_COSTS = {
         "from orchestration.definitions import defs; defs()"
     ),
 }
+# Part (a) of the stock-tools floor: what any run of this stack imports before it can work.
+STOCK_IMPORTS = "import dagster, dagster_dbt, great_expectations, polars, duckdb"
+# Issue 13's targets, printed beside the figures they apply to.
+TARGET_RATIO_X1 = 1.5
+TARGET_NOOP_SECONDS = 1.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Checkout:
+    """A checkout whose `idream run` is measured, with its own interpreter, and a warehouse
+    and Dagster instance of its own so that two checkouts never share build state."""
+
+    label: str
+    root: Path
+    bin: Path
+    warehouse_dir: Path
+    dagster_home: Path
+
+    def env(self, base: dict[str, str]) -> dict[str, str]:
+        # The checkout's own executables first: dagster-dbt runs the `dbt` found on PATH.
+        return base | {
+            "DAGSTER_HOME": str(self.dagster_home),
+            "PATH": f"{self.bin}{os.pathsep}{base.get('PATH', '')}",
+            "VIRTUAL_ENV": str(self.bin.parent),
+        }
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",")]
     data_dir = args.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = (
-        os.environ
-        | QUIET
-        | {
-            "IDREAM_PSEUDONYM_KEY_FILE": str(data_dir / "bench.key"),
-            "DAGSTER_HOME": str(PROJECT_ROOT / ".dagster_home"),
-        }
+    # The instance folder is left for `idream run` to create: a fresh DAGSTER_HOME gets the
+    # project's dagster.yaml (its concurrency pool) only when idream makes it.
+    this = Checkout(
+        _label(PROJECT_ROOT),
+        PROJECT_ROOT,
+        Path(PYTHON).parent,
+        data_dir / "warehouse",
+        data_dir / "dagster_home",
     )
+    checkouts = [this]
+    if args.compare:
+        root = args.compare.resolve()
+        if not (root / ".venv" / "bin" / "idream").exists():
+            parser.error(f"{root}/.venv/bin/idream not found: run `make setup` in {root}")
+        other = Checkout(
+            _label(root),
+            root,
+            root / ".venv" / "bin",
+            data_dir / "other" / "warehouse",
+            data_dir / "other" / "dagster_home",
+        )
+        if other.label == this.label:
+            other = dataclasses.replace(other, label=f"{other.label} (other)")
+        checkouts = [other, this]
+    elif args.pairs is not None:
+        parser.error("--pairs needs --compare")
+    env = os.environ | QUIET | {"IDREAM_PSEUDONYM_KEY_FILE": str(data_dir / "bench.key")}
     # A plain warehouse: the floors open it without a key (encryption is measured nowhere).
     for name in ("IDREAM_ENV", "IDREAM_WAREHOUSE_KEY_FILE"):
         env.pop(name, None)
+    floor = StockFloor(this, data_dir / "stock_floor", env)
     results = {
         "machine": machine(),
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "fixed_costs": {} if args.no_fixed else fixed_costs(env),
+        "checkouts": [{"label": c.label, "root": str(c.root)} for c in checkouts],
+        "fixed_costs": {} if args.no_fixed else fixed_costs(this.env(env)),
         "scales": [],
     }
     for scale in scales:
-        repeat = args.repeat_x1 if scale == 1 else 1
-        results["scales"].append(bench_scale(scale, data_dir, env, repeat))
+        rounds = (args.pairs or 3) if args.compare else (args.repeat_x1 if scale == 1 else 1)
+        results["scales"].append(bench_scale(scale, data_dir, env, checkouts, rounds, floor))
         _print_scale(results["scales"][-1])
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     table = markdown(results)
     (args.results / "latest.md").write_text(table)
     print(table)
-    failed = [s["scale"] for s in results["scales"] if s["exit_code"] != 0]
+    failed = [
+        s["scale"]
+        for s in results["scales"]
+        if any(r["exit_code"] or r["noop_exit_code"] for r in s["runs"].values())
+        or s["stock_floor"].get("error")
+    ]
     return 1 if failed else 0
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--scales", default="1,100,1000", help="comma-separated scale factors")
     parser.add_argument(
         "--repeat-x1", type=int, default=3, help="full runs at x1 (the median is reported)"
+    )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OTHER_CHECKOUT",
+        help="also run OTHER_CHECKOUT/.venv/bin/idream, alternating with this checkout's",
+    )
+    parser.add_argument(
+        "--pairs", type=int, help="with --compare: alternating pairs of runs per scale (3)"
     )
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--results", type=Path, default=PROJECT_ROOT / "bench" / "results")
     parser.add_argument("--no-fixed", action="store_true", help="skip the fixed-cost timings")
     return parser
+
+
+def _label(root: Path) -> str:
+    """The checkout's folder and commit, with a + when it has uncommitted changes."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "?"
+    return f"{root.name} {commit}{'+' if git('status', '--porcelain') else ''}"
 
 
 def machine() -> dict:
@@ -114,36 +205,69 @@ def machine() -> dict:
     }
 
 
-def fixed_costs(env: dict[str, str]) -> dict[str, float]:
-    costs = {name: run([PYTHON, "-c", code], env).seconds for name, code in FIXED_COSTS.items()}
+def fixed_costs(env: dict[str, str]) -> dict[str, float | None]:
+    commands = {name: ([PYTHON, "-c", code], PROJECT_ROOT) for name, code in FIXED_COSTS.items()}
     # dbt's start-up and manifest load with nothing to do: the cost of one more invocation.
-    costs["dbt invocation, nothing selected"] = run(
+    commands["dbt invocation, nothing selected"] = (
         [DBT, "ls", "--select", "tag:nothing", "--quiet"],
-        env,
-        cwd=PROJECT_ROOT / "transforms",
-    ).seconds
-    costs["the same through the run's warmed-up dbt server"] = served_dbt_command(env)
+        PROJECT_ROOT / "transforms",
+    )
+    costs = {}
+    for name, (command, cwd) in commands.items():
+        measured = run(command, env, cwd=cwd)
+        # A command that failed timed nothing worth printing as a cost (None: "failed").
+        costs[name] = measured.seconds if measured.returncode == 0 else None
     return costs
 
 
-def served_dbt_command(env: dict[str, str]) -> float:
-    """What the run's dbt build pays before its graph once `idream run`'s dbt server has
-    imported dbt and parsed the project (orchestration/dbt_server.py): the client's start,
-    a fork, dbt's flags and configuration, its artifacts."""
-    import tempfile
+class StockFloor:
+    """The whole run's stock-tools floor: (a) importing the stack in one fresh interpreter,
+    plus (b) a plain `dbt build` of this checkout's project, with the vars the pipeline
+    passes, on the build copy the run just made. dbt's target and log folders are the
+    floor's own: the pipeline's target holds the manifest its next run selects against."""
 
-    from orchestration import dbt_server
-    from orchestration.dbt_client import SERVER_VARIABLE
-    from orchestration.settings import DBT_CLIENT_EXECUTABLE, DBT_PROJECT_DIR
+    def __init__(self, checkout: Checkout, folder: Path, env: dict[str, str]):
+        from orchestration.lib.dbt_target import dbt_arguments
+        from orchestration.settings import Settings
 
-    with tempfile.TemporaryDirectory() as folder:
-        args = ["--vars", json.dumps({"database_path": f"{folder}/bench.duckdb"})]
-        command = [str(DBT_CLIENT_EXECUTABLE), "build", *args, "--select", "tag:nothing"]
-        target = {"DBT_TARGET_PATH": folder, "DBT_LOG_PATH": folder}
-        with dbt_server.for_this_run(DBT_PROJECT_DIR, args, Path(folder)):
-            served = env | target | {SERVER_VARIABLE: os.environ[SERVER_VARIABLE]}
-            run(command, served, cwd=DBT_PROJECT_DIR)  # waits for the warm-up
-            return run(command, served, cwd=DBT_PROJECT_DIR).seconds
+        settings = Settings.from_env(env | {"IDREAM_WAREHOUSE_DIR": str(checkout.warehouse_dir)})
+        self.env = checkout.env(env)
+        self.folder = folder
+        self.command = [
+            DBT,
+            "build",
+            "--project-dir",
+            "transforms",
+            "--profiles-dir",
+            "transforms",
+            *dbt_arguments(settings),
+            "--target-path",
+            str(folder / "target"),
+            "--log-path",
+            str(folder / "logs"),
+        ]
+        self.parsed = False
+
+    def measure(self) -> dict:
+        if not self.parsed:
+            # Untimed, once a session: the pipeline's own dbt keeps its partial-parse state
+            # from run to run, so the floor's build must not pay a full parse either.
+            run([DBT, "parse", *self.command[2:]], self.env, cwd=PROJECT_ROOT)
+            self.parsed = True
+        imports = run([PYTHON, "-c", STOCK_IMPORTS], self.env)
+        build = run(self.command, self.env, cwd=PROJECT_ROOT)
+        error = next(
+            (m.stderr[-2000:] or m.stdout[-2000:] for m in (imports, build) if m.returncode),
+            None,
+        )
+        return {
+            "seconds": None if error else imports.seconds + build.seconds,
+            "imports_seconds": imports.seconds,
+            "dbt_build_seconds": build.seconds,
+            "dbt_build_peak_mb": build.peak_mb,
+            "dbt_graph": _dbt_graph(self.folder / "target"),
+            "error": error,
+        }
 
 
 def generated(scale: int, data_dir: Path) -> Path:
@@ -181,56 +305,115 @@ def input_rows(raw_dir: Path) -> dict[str, int]:
     return {"participants": participants, "markers": markers, "respondents": respondents}
 
 
-def bench_scale(scale: int, data_dir: Path, env: dict[str, str], repeat: int) -> dict:
+def bench_scale(
+    scale: int,
+    data_dir: Path,
+    env: dict[str, str],
+    checkouts: list[Checkout],
+    rounds: int,
+    floor: StockFloor,
+) -> dict:
     raw_dir = generated(scale, data_dir)
-    # One warehouse for every scale, as in production: dbt's partial parse depends on the
-    # database path, so a new path per scale would add a full `dbt parse` to each first run.
-    warehouse_dir = data_dir / "warehouse"
-    runs = []
-    for _ in range(repeat):
-        measured = run([PYTHON, "-m", "bench.pipeline_run", str(raw_dir), str(warehouse_dir)], env)
-        # dbt's figures of this run (the next one overwrites its run_results.json), so the
-        # median run's step and graph times come from the same run.
-        runs.append((measured, _pipeline_result(measured), _dbt_graph(warehouse_dir)))
-    runs.sort(key=lambda run_: run_[0].seconds)
-    measured, pipeline, dbt_graph = runs[len(runs) // 2]
-    noop = run(
-        [IDREAM, "run", "--raw-dir", str(raw_dir), "--warehouse-dir", str(warehouse_dir)], env
-    )
+    this = checkouts[-1]
+    samples: dict[str, list[dict]] = {c.label: [] for c in checkouts}
+    floors = []
+    for round_ in range(rounds):
+        # Who goes first alternates: a machine that speeds up or slows down during the
+        # session, or a page cache one run warms for the next, favours neither checkout.
+        for checkout in checkouts if round_ % 2 == 0 else checkouts[::-1]:
+            samples[checkout.label].append(pipeline_run(checkout, raw_dir, env))
+            if checkout is this:
+                floors.append(floor.measure())
+    runs = {}
+    for checkout in checkouts:
+        noop = run(_idream_run(checkout, raw_dir), checkout.env(env), cwd=checkout.root)
+        runs[checkout.label] = _summary(samples[checkout.label], noop)
+    stock_floor = _median(floors) | {"all_seconds": [f["seconds"] for f in floors]}
+    for summary in runs.values():
+        summary["floor_ratio"] = _ratio(summary["total_seconds"], stock_floor["seconds"])
+    published = this.warehouse_dir / "idream.duckdb"
     read_floor = _floor(run([PYTHON, "-m", "bench.floors", "read", str(raw_dir)], env))
-    transform_floor = _floor(
-        run(
-            [PYTHON, "-m", "bench.floors", "transform", str(warehouse_dir / "idream.duckdb")],
-            env,
-        )
-    )
-    stages = pipeline.get("stages", {})
+    transform_floor = _floor(run([PYTHON, "-m", "bench.floors", "transform", str(published)], env))
+    ours = runs[this.label]
     return {
         "scale": scale,
         "inputs": input_rows(raw_dir),
-        "exit_code": measured.returncode,
-        "total_seconds": measured.seconds,
-        "total_seconds_all_runs": [m.seconds for m, *_ in runs],
-        "peak_mb": max(m.peak_mb for m, *_ in runs),
-        "startup_seconds": measured.seconds - (pipeline.get("run_seconds") or 0),
-        "stages": stages,
-        "steps": pipeline.get("steps", {}),
-        "dbt_graph": dbt_graph,
-        "noop_seconds": noop.seconds,
-        "noop_exit_code": noop.returncode,
+        "runs": runs,
+        "this": this.label,
+        "stock_floor": stock_floor,
         "read_floor": read_floor,
         "transform_floor": transform_floor,
-        "ingest_ratio": _ratio(stages.get("ingest"), read_floor.get("seconds")),
-        "dbt_ratio": _ratio(stages.get("dbt"), transform_floor.get("seconds")),
+        "ingest_ratio": _ratio(ours["stages"].get("ingest"), read_floor.get("seconds")),
+        "dbt_ratio": _ratio(ours["stages"].get("dbt"), transform_floor.get("seconds")),
+    }
+
+
+def _idream_run(checkout: Checkout, raw_dir: Path, *flags: str) -> list[str]:
+    return [
+        str(checkout.bin / "idream"),
+        "run",
+        *flags,
+        "--raw-dir",
+        str(raw_dir),
+        "--warehouse-dir",
+        str(checkout.warehouse_dir),
+    ]
+
+
+def pipeline_run(checkout: Checkout, raw_dir: Path, env: dict[str, str]) -> dict:
+    """One `idream run --force` in a fresh process, and what its instance recorded."""
+    env = checkout.env(env)
+    measured = run(_idream_run(checkout, raw_dir, "--force"), env, cwd=checkout.root)
+    run_id = run_id_in(measured.stdout + measured.stderr)
+    recorded = {}
+    if run_id:
+        # With the checkout's interpreter: its Dagster wrote the instance, its Dagster reads it.
+        reader = run([str(checkout.bin / "python"), str(RUN_RECORD_READER), run_id], env)
+        if reader.returncode == 0:
+            recorded = json.loads(reader.stdout.strip().splitlines()[-1])
+    return {
+        "seconds": measured.seconds,
+        "peak_mb": measured.peak_mb,
+        "exit_code": measured.returncode,
+        "run_id": run_id,
+        "run_seconds": recorded.get("run_seconds"),
+        "stages": recorded.get("stages", {}),
+        "steps": recorded.get("steps", {}),
+        # dbt's figures of this run (the next one overwrites its run_results.json), so the
+        # median run's step and graph times come from the same run.
+        "dbt_graph": _dbt_graph(checkout.warehouse_dir / ".build" / "dbt"),
         "error": None if measured.returncode == 0 else measured.stderr[-3000:],
     }
 
 
-def _pipeline_result(measured: Measured) -> dict:
-    for line in measured.stdout.splitlines():
-        if line.startswith("BENCH_RESULT "):
-            return json.loads(line.removeprefix("BENCH_RESULT "))
-    return {}
+def _summary(samples: list[dict], noop: Measured) -> dict:
+    """One checkout at one scale: its median run's figures, every run's wall time."""
+    median = _median(samples)
+    return {
+        "exit_code": next((s["exit_code"] for s in samples if s["exit_code"]), 0),
+        "total_seconds": median["seconds"],
+        "total_seconds_all_runs": [s["seconds"] for s in samples],
+        "peak_mb": max(s["peak_mb"] for s in samples),
+        "run_id": median["run_id"],
+        # Before the run's first event: interpreter, imports, definitions, instance.
+        "startup_seconds": (
+            median["seconds"] - median["run_seconds"] if median["run_seconds"] else None
+        ),
+        "stages": median["stages"],
+        "steps": median["steps"],
+        "dbt_graph": median["dbt_graph"],
+        "noop_seconds": noop.seconds,
+        "noop_exit_code": noop.returncode,
+        "error": next((s["error"] for s in samples if s["error"]), None)
+        or (noop.stderr[-3000:] if noop.returncode else None),
+    }
+
+
+def _median(samples: list[dict]) -> dict:
+    """The median sample by its seconds (a failed one, without seconds, sorts last), so
+    that its parts come from one measurement."""
+    ordered = sorted(samples, key=lambda s: (s["seconds"] is None, s["seconds"] or 0))
+    return ordered[len(ordered) // 2]
 
 
 def _floor(measured: Measured) -> dict:
@@ -239,13 +422,12 @@ def _floor(measured: Measured) -> dict:
     return json.loads(measured.stdout.strip().splitlines()[-1]) | {"peak_mb": measured.peak_mb}
 
 
-def _dbt_graph(warehouse_dir: Path) -> dict:
-    """What dbt's own run_results.json says of the build (the pipeline's dbt target folder is
-    in the warehouse's build folder): the graph's elapsed time, and the nodes by kind. The
-    rest of the dbt step is fixed cost: dbt's start-up and manifest, and Dagster's events."""
-    path = warehouse_dir / ".build" / "dbt" / "run_results.json"
+def _dbt_graph(target: Path) -> dict:
+    """What dbt's own run_results.json in `target` says of the build: the graph's elapsed
+    time, and the nodes by kind. The rest of the dbt step is fixed cost: dbt's start-up and
+    manifest, and Dagster's events."""
     try:
-        run_results = json.loads(path.read_text())
+        run_results = json.loads((target / "run_results.json").read_text())
     except (OSError, ValueError):
         return {}
     nodes: dict[str, int] = {}
@@ -260,62 +442,118 @@ def _ratio(stage: float | None, floor: float | None) -> float | None:
 
 
 def _print_scale(result: dict) -> None:
-    print(
-        f"x{result['scale']}: {result['total_seconds']:.1f} s, peak {result['peak_mb']:.0f} MB, "
-        f"stages {json.dumps({k: round(v, 2) for k, v in result['stages'].items()})}",
-        file=sys.stderr,
-    )
+    floor = result["stock_floor"]["seconds"]
+    for label, r in result["runs"].items():
+        stages = {k: round(v, 2) for k, v in r["stages"].items()}
+        print(
+            f"x{result['scale']} {label}: {r['total_seconds']:.1f} s "
+            f"(stock floor {_s(floor)}, {_x(r['floor_ratio'])}), "
+            f"no-op {r['noop_seconds']:.2f} s, peak {r['peak_mb']:.0f} MB, "
+            f"stages {json.dumps(stages) if stages else 'not recorded'}",
+            file=sys.stderr,
+        )
 
 
 def _s(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+    return "-" if value is None else f"{value:.1f} s"
 
 
 def _x(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}x"
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _nodes(graph: dict) -> str:
+    return ", ".join(f"{n} {kind}s" for kind, n in sorted(graph.get("nodes", {}).items())) or "-"
 
 
 def markdown(results: dict) -> str:
     m = results["machine"]
+    labels = [c["label"] for c in results["checkouts"]]
+    compare = len(labels) > 1
     lines = [
         f"Measured {results['started_at']} on {m['cpu']}, {m['cores']} cores, "
-        f"{m['memory_gb']} GB, Python {m['python']}, {m['system']}.",
+        f"{m['memory_gb']} GB, Python {m['python']}, {m['system']}; load average "
+        f"{m['load_average_at_start']:.1f} at the start. Checkouts: {', '.join(labels)}.",
         "",
-        "| scale | participants / markers / responses | whole run | start-up"
-        " | ingest (floor, ratio) | checks | dbt (floor, ratio) | publish | peak memory"
-        " | no-op re-run |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "Whole run (`idream run --force`, median) against the stock-tools floor: importing "
+        "dagster, dagster_dbt, great_expectations, polars and duckdb in one interpreter, plus "
+        "a plain `dbt build` of the project on the warehouse the run built, measured after "
+        f"each run of {labels[-1]} (median). Targets: x1 at most {TARGET_RATIO_X1}x the "
+        f"floor; no-op re-run under {TARGET_NOOP_SECONDS:.0f} s.",
+        "",
+        "| scale | stock-tools floor (imports + dbt build) | "
+        + " | ".join(f"{label}: whole run (x floor) | no-op re-run" for label in labels)
+        + " |",
+        "|---|---|" + "---|---|" * len(labels),
     ]
     for s in results["scales"]:
-        stages, inputs = s["stages"], s["inputs"]
-        runs = s["total_seconds_all_runs"]
-        whole = _s(s["total_seconds"]) + (f" (median of {len(runs)})" if len(runs) > 1 else "")
-        lines.append(
-            f"| x{s['scale']} | {inputs['participants']:,} / {inputs['markers']:,} / "
-            f"{inputs['respondents']:,} | {whole} s | {_s(s['startup_seconds'])} s | "
-            f"{_s(stages.get('ingest'))} s ({_s(s['read_floor'].get('seconds'))} s, "
-            f"{_x(s['ingest_ratio'])}) | {_s(stages.get('checks'))} s | "
-            f"{_s(stages.get('dbt'))} s ({_s(s['transform_floor'].get('seconds'))} s, "
-            f"{_x(s['dbt_ratio'])}) | {_s(stages.get('publish'))} s | "
-            f"{s['peak_mb']:,.0f} MB | {s['noop_seconds']:.2f} s |"
+        f = s["stock_floor"]
+        floor = (
+            f"{_s(f['imports_seconds'])} + {_s(f['dbt_build_seconds'])} = {_s(f['seconds'])}"
+            if f["seconds"]
+            else "failed"
         )
+        cells = []
+        for label in labels:
+            r = s["runs"][label]
+            n = len(r["total_seconds_all_runs"])
+            median = f" (median of {n})" if n > 1 else ""
+            cells.append(
+                f"{_s(r['total_seconds'])}{median} ({_x(r['floor_ratio'])}) | "
+                f"{r['noop_seconds']:.2f} s"
+            )
+        lines.append(f"| x{s['scale']} | {floor} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "| scale | dbt step | of which dbt's graph (floor, ratio) | start-up and events | nodes |",
-        "|---|---|---|---|---|",
+        "| scale | participants / markers / responses | whole run | start-up"
+        " | ingest (floor, ratio) | checks | dbt (floor, ratio) | publish | peak memory |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for s in results["scales"]:
-        dbt, graph = s["stages"].get("dbt"), s.get("dbt_graph", {})
-        elapsed, floor = graph.get("elapsed"), s["transform_floor"].get("seconds")
-        nodes = ", ".join(f"{n} {kind}s" for kind, n in sorted(graph.get("nodes", {}).items()))
-        lines.append(
-            f"| x{s['scale']} | {_s(dbt)} s | {_s(elapsed)} s ({_s(floor)} s, "
-            f"{_x(_ratio(elapsed, floor))}) | "
-            f"{_s(dbt - elapsed if dbt and elapsed else None)} s | {nodes or '-'} |"
-        )
+        inputs = s["inputs"]
+        # The read and transform floors are of the same data for every checkout.
+        read, transform = s["read_floor"].get("seconds"), s["transform_floor"].get("seconds")
+        for label in labels:
+            r = s["runs"][label]
+            stages = r["stages"]
+            ingest, dbt = stages.get("ingest"), stages.get("dbt")
+            lines.append(
+                f"| x{s['scale']}{f' {label}' if compare else ''} | "
+                f"{inputs['participants']:,} / {inputs['markers']:,} / "
+                f"{inputs['respondents']:,} | {_s(r['total_seconds'])} | "
+                f"{_s(r['startup_seconds'])} | "
+                f"{_s(ingest)} ({_s(read)}, {_x(_ratio(ingest, read))}) | "
+                f"{_s(stages.get('checks'))} | "
+                f"{_s(dbt)} ({_s(transform)}, {_x(_ratio(dbt, transform))}) | "
+                f"{_s(stages.get('publish'))} | {r['peak_mb']:,.0f} MB |"
+            )
+    lines += [
+        "",
+        "Stage times are the steps' times as the run's Dagster instance recorded them "
+        "(- : the run was not recorded in $DAGSTER_HOME, as before issue 13).",
+        "",
+        "| scale | dbt step | of which dbt's graph (floor, ratio) | start-up and events "
+        "| nodes | plain dbt build (stock floor): graph, nodes |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in results["scales"]:
+        for label in labels:
+            r = s["runs"][label]
+            dbt, graph = r["stages"].get("dbt"), r["dbt_graph"]
+            elapsed, floor = graph.get("elapsed"), s["transform_floor"].get("seconds")
+            plain = s["stock_floor"].get("dbt_graph") or {}
+            lines.append(
+                f"| x{s['scale']}{f' {label}' if compare else ''} | {_s(dbt)} | "
+                f"{_s(elapsed)} ({_s(floor)}, {_x(_ratio(elapsed, floor))}) | "
+                f"{_s(dbt - elapsed if dbt and elapsed else None)} | {_nodes(graph)} | "
+                f"{_s(plain.get('elapsed'))}, {_nodes(plain)} |"
+            )
     if results["fixed_costs"]:
         lines += ["", "| fixed cost (fresh process) | seconds |", "|---|---|"]
-        lines += [f"| {name} | {sec:.2f} |" for name, sec in results["fixed_costs"].items()]
+        lines += [
+            f"| {name} | {'failed' if sec is None else f'{sec:.2f}'} |"
+            for name, sec in results["fixed_costs"].items()
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -1,19 +1,33 @@
-"""`idream run --force` as a user runs it, plus the time of each step from Dagster's event log.
+"""What Dagster's instance recorded of one pipeline run: each step's time, grouped into the
+pipeline's stages, and the run's own start-to-end time.
 
-Run in a process of its own by the bench (`python -m bench.pipeline_run RAW WAREHOUSE`):
-the parent times the whole process and samples its memory; this prints one JSON object with
-the run's steps, grouped into the stages of the pipeline.
+`idream run` records its runs in the persistent instance at $DAGSTER_HOME and prints the
+run's id (`idream: run <id> succeeded.`); the bench gives each checkout a DAGSTER_HOME of its
+own and, after the run, starts this file in a process of its own with that checkout's
+interpreter, so the instance is read by the Dagster version that wrote it:
+
+    CHECKOUT/.venv/bin/python bench/pipeline_run.py RUN_ID     (prints one JSON object)
+
+It imports nothing from the bench or the project. A run the instance does not hold prints
+{}: before issue 13, `idream run` executed on an ephemeral instance that kept nothing.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
-import time
-
-STARTED = time.perf_counter()
+from pathlib import Path
 
 STAGES = ("ingest", "checks", "dbt", "publish")
+RUN_LINE = re.compile(r"^idream: run ([0-9a-f-]{36}) (?:succeeded|failed)", re.MULTILINE)
+
+
+def run_id_in(output: str) -> str | None:
+    """The run id `idream run` printed, or None (a no-op run, or one that failed to start)."""
+    found = RUN_LINE.search(output)
+    return found.group(1) if found else None
 
 
 def stage_of(step_key: str) -> str:
@@ -29,61 +43,34 @@ def stage_of(step_key: str) -> str:
     return "other"
 
 
-def step_times(entries) -> tuple[dict[str, float], float, float]:
-    """Seconds per step, and the run's first and last event times."""
-    started, steps = {}, {}
-    run_start = run_end = None
-    for entry in entries:
-        event = entry.dagster_event
-        if event is None:
-            continue
-        kind = event.event_type_value
-        # Run events keep their legacy names in the event log.
-        if kind in ("RUN_START", "PIPELINE_START"):
-            run_start = entry.timestamp
-        elif kind in ("RUN_SUCCESS", "RUN_FAILURE", "PIPELINE_SUCCESS", "PIPELINE_FAILURE"):
-            run_end = entry.timestamp
-        elif kind == "STEP_START":
-            started[entry.step_key] = entry.timestamp
-        elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and entry.step_key in started:
-            steps[entry.step_key] = entry.timestamp - started[entry.step_key]
-    return steps, run_start, run_end
-
-
-def main(raw_dir: str, warehouse_dir: str) -> int:
-    import dagster as dg
-
-    instances = []
-    ephemeral = dg.DagsterInstance.ephemeral
-
-    def keep(*args, **kwargs):
-        instance = ephemeral(*args, **kwargs)
-        instances.append(instance)
-        return instance
-
-    # The runner makes its own ephemeral instance; keep it to read the run's event log.
-    dg.DagsterInstance.ephemeral = staticmethod(keep)
-    from orchestration import cli
-
-    exit_code = cli.main(["run", "--force", "--raw-dir", raw_dir, "--warehouse-dir", warehouse_dir])
-    finished = time.perf_counter()
-    instance = instances[-1]
-    run = next(iter(instance.get_runs(limit=1)))
-    steps, run_start, run_end = step_times(instance.all_logs(run.run_id))
+def stages_of(steps: dict[str, float]) -> dict[str, float]:
+    """Seconds per stage: the sum of its steps' times (steps of one stage may overlap)."""
     stages = dict.fromkeys(STAGES, 0.0)
     for step, seconds in steps.items():
         stage = stage_of(step)
         stages[stage] = stages.get(stage, 0.0) + seconds
-    result = {
-        "exit_code": exit_code,
-        "in_process_seconds": finished - STARTED,
-        "run_seconds": (run_end - run_start) if run_start and run_end else None,
-        "stages": stages,
-        "steps": steps,
-    }
-    print("BENCH_RESULT " + json.dumps(result))
-    return exit_code
+    return stages
+
+
+def recorded(run_id: str) -> dict:
+    """The run's steps and start-to-end time from the instance at $DAGSTER_HOME."""
+    # An instance folder that does not exist was never written: do not create one.
+    if not Path(os.environ.get("DAGSTER_HOME", "")).is_dir():
+        return {}
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        if instance.get_run_by_id(run_id) is None:
+            return {}
+        steps = {
+            stats.step_key: stats.end_time - stats.start_time
+            for stats in instance.get_run_step_stats(run_id)
+            if stats.start_time is not None and stats.end_time is not None
+        }
+        run = instance.get_run_stats(run_id)
+    run_seconds = run.end_time - run.start_time if run.start_time and run.end_time else None
+    return {"run_seconds": run_seconds, "steps": steps, "stages": stages_of(steps)}
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    print(json.dumps(recorded(sys.argv[1])))
