@@ -24,11 +24,6 @@ QUIET_ENVIRONMENT = {
 def main(argv: list[str] | None = None) -> int:
     for name, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
-    # dagster-dbt's project preparer runs the `dbt` on PATH: make it the one installed beside
-    # this interpreter, also when the virtualenv is not activated (`.venv/bin/idream run`).
-    here = str(Path(sys.executable).parent)
-    if here not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([here, os.environ.get("PATH", "")])
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if args.command not in ("dbt", "sql") and extra:

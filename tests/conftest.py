@@ -1,6 +1,4 @@
 import hashlib
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +22,6 @@ def isolated_environment(tmp_path_factory):
         # A Dagster instance of the test session's own: `idream run` records every run in
         # it, as it does in the project's .dagster_home.
         patch.setenv("DAGSTER_HOME", str(tmp_path_factory.mktemp("dagster_home")))
-        # The virtualenv's dbt first, as `idream` and the Makefile have it.
-        patch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
         yield
 
 
