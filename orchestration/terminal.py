@@ -45,7 +45,16 @@ class StepLines(logging.Handler):
         self._progress.stop()
 
     def emit(self, record: logging.LogRecord) -> None:
-        event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        if event is None and record.levelno >= logging.WARNING:
+            # What the run warns of (a key it created, a build copy set aside, a check's
+            # warning-level rule) is for the person at the terminal too.
+            message = meta.get("orig_message") or record.getMessage()
+            self._progress.console.print(
+                f"  {record.levelname.lower()}: {message}", highlight=False
+            )
+            return
         if event is None or not event.step_key:
             return
         kind, step = event.event_type_value, event.step_key

@@ -36,15 +36,22 @@ def _build_check(suite: str) -> dg.AssetChecksDefinition:
     def _check(
         context: dg.AssetCheckExecutionContext, build: BuildWarehouse
     ) -> dg.AssetCheckResult:
-        # Great Expectations is imported here, in the check's own step: about 4 s that
-        # loading the definitions (the UI, sensors, schedules) should not pay.
+        # Great Expectations is imported here, in the check's own step: loading the
+        # definitions (the UI, sensors, schedules) should not pay for it.
         from orchestration.lib.quality.runner import run_suite
 
         s = build.paths
         result = run_suite(suite, s, context.run.run_id, build.programme, build.key)
         problems = [str(problem) for problem in result.problems()]
+        # Every located problem in the run's log; one line per failed rule above it, which
+        # `idream run` shows on the terminal (it lists the problems grouped at the end).
         for problem in problems:
-            (context.log.error if not result.passed else context.log.warning)(problem)
+            context.log.info(problem)
+        for failure in result.failures:
+            (context.log.error if failure.severity == "error" else context.log.warning)(
+                f"{check_name(suite)}: {failure.rule or failure.expectation}: "
+                f"{failure.unexpected_count} row(s) ({failure.severity})"
+            )
         return dg.AssetCheckResult(
             passed=not result.failures,
             severity=dg.AssetCheckSeverity.ERROR
