@@ -54,3 +54,17 @@ def published_digest(warehouse: Path) -> dict[str, str]:
     copy is the run's scratch space, and the quality report and the logs describe every
     run, by design."""
     return tree_digest(warehouse, skip=(".build", "quality", "logs"))
+
+
+def pytest_collection_modifyitems(items):
+    """One xdist group per test file, as `--dist loadfile` would make (module fixtures are
+    whole pipeline runs), except that every file using the session's sample run shares one
+    group: that run then happens once, not once per worker."""
+
+    def file_of(item) -> str:
+        return item.nodeid.split("::")[0]
+
+    sharing = {file_of(i) for i in items if "sample_run" in getattr(i, "fixturenames", ())}
+    for item in items:
+        group = "sample_run" if file_of(item) in sharing else file_of(item)
+        item.add_marker(pytest.mark.xdist_group(group))
