@@ -66,11 +66,13 @@ def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
     dbt's unit tests are left to `make test`, as dbt's docs advise for production builds.
     """
     s = build.paths
+    # The manifest the assets were defined from (parsed as this run started).
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    model_keys = dbt_model_keys(manifest)
     args = [
         "build",
         *dbt_arguments(s),
-        *subset_selection(context, manifest),
+        *subset_selection(context, manifest, model_keys),
         "--exclude-resource-type",
         "unit_test",
         "--project-dir",
@@ -91,9 +93,9 @@ def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
     with secret_environment(dbt_environment(build.key)):
         invocation = dbt_invocation.invoke(args)
     built = {r.unique_id for r in invocation.results if r.status == "success"}
-    keys = [key for uid, key in _model_keys(manifest).items() if uid in built]
+    keys = [key for uid, key in model_keys.items() if uid in built]
     extra = table_metadata(s.build_database_path, [tuple(k.path[-2:]) for k in keys], build.key)
-    yield from dagster_events(context, manifest, invocation.results, extra)
+    yield from dagster_events(context, manifest, model_keys, invocation.results, extra)
     if not invocation.success:
         raise dg.Failure(description=invocation.failed_nodes(), allow_retries=False)
 
@@ -101,7 +103,7 @@ def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
 TRANSLATOR = DagsterDbtTranslator()
 
 
-def _model_keys(manifest: dict) -> dict[str, dg.AssetKey]:
+def dbt_model_keys(manifest: dict) -> dict[str, dg.AssetKey]:
     """unique_id -> asset key, for every seed and model: as dagster-dbt's translator names them."""
     return {
         unique_id: TRANSLATOR.get_asset_spec(manifest, unique_id, dbt_project).key
@@ -110,7 +112,7 @@ def _model_keys(manifest: dict) -> dict[str, dg.AssetKey]:
     }
 
 
-def subset_selection(context: dg.AssetExecutionContext, manifest: dict) -> list[str]:
+def subset_selection(context, manifest: dict, model_keys: dict) -> list[str]:
     """dbt's `--select` for the models and seeds a run selected (the UI can pick a few);
     none when every one of them is selected."""
     if not context.is_subset:
@@ -118,16 +120,15 @@ def subset_selection(context: dg.AssetExecutionContext, manifest: dict) -> list[
     selected = set(context.selected_asset_keys)
     names = sorted(
         manifest["nodes"][unique_id]["name"]
-        for unique_id, key in _model_keys(manifest).items()
+        for unique_id, key in model_keys.items()
         if key in selected
     )
     return ["--select", *names]
 
 
-def dagster_events(context, manifest: dict, results, extra: dict):
+def dagster_events(context, manifest: dict, model_keys: dict, results, extra: dict):
     """dbt's results as Dagster events: an output for each seed and model built, a check
     result for each data test that is one of the asset's checks (dagster-dbt's names)."""
-    model_keys = _model_keys(manifest)
     output_names = context.assets_def.output_names_by_entity_key
     selected = set(context.selected_asset_keys) | set(context.selected_asset_check_keys)
     for result in results:
