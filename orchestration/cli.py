@@ -118,8 +118,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  quality:   {settings.quality_dir / 'index.html'}")
     print(f"  log:       {outcome.log_file}")
     print(f"  brief:     {settings.brief_dir}/")
-    for path in sorted(settings.brief_dir.iterdir()):
-        print(f"             {path.name}")
+    print(f"             {', '.join(sorted(path.name for path in settings.brief_dir.iterdir()))}")
     return 0
 
 

@@ -64,7 +64,8 @@ def run_pipeline(
     log_file = settings.warehouse_dir / "logs" / f"{run_id}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     # The terminal's own stream, taken before the run's output is sent to the log file.
-    console = Console(file=sys.stderr, highlight=False)
+    # Soft wrap: a long message stays one line, for the terminal to wrap and grep to find.
+    console = Console(file=sys.stderr, highlight=False, soft_wrap=True)
     with (
         dg.DagsterInstance.from_config(str(dagster_home())) as instance,
         _run_log(log_file, console, verbose) as steps,

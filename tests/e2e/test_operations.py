@@ -195,8 +195,14 @@ def test_a_cli_run_and_a_run_dagster_launches_take_turns_on_one_warehouse(two_pr
 
     _, new_raw, old_warehouse = two_programmes
     warehouse = _copy_of(old_warehouse, tmp_path)
-    env = {**os.environ, "IDREAM_RAW_DIR": str(new_raw), "IDREAM_WAREHOUSE_DIR": str(warehouse)}
     bin_dir = os.path.dirname(sys.executable)
+    env = {
+        **os.environ,
+        "IDREAM_RAW_DIR": str(new_raw),
+        "IDREAM_WAREHOUSE_DIR": str(warehouse),
+        # dg refuses to run from a project whose .venv is not the active one.
+        "VIRTUAL_ENV": os.path.dirname(bin_dir),
+    }
     commands = {
         "cli": [os.path.join(bin_dir, "idream"), "run", "--force"],
         "dagster": [os.path.join(bin_dir, "dg"), "launch", "--job", "idream_pipeline"],
