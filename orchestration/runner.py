@@ -85,8 +85,6 @@ def run_pipeline(
         str(report),
         read_back=lambda problem: _read_back(settings, problem),
     )
-    if not any(e.event_type_value == "ASSET_CHECK_EVALUATION" for e in result.all_events):
-        _stopped_report(settings, run_id, terminal.render_failures(failures, step_errors, None))
     return RunOutcome(success=False, run_id=run_id, log_file=log_file, failure=printable)
 
 
@@ -251,16 +249,6 @@ def _read_back(settings: Settings, problem) -> str | None:
         return cell_value(settings.raw_dir, problem, settings.workbook_password())
     except Exception:  # showing the raw value is a courtesy; the problem is listed anyway
         return None
-
-
-def _stopped_report(settings: Settings, run_id: str, reason: str) -> None:
-    """A run that stopped before any check ran: the quality report says so."""
-    from datetime import UTC, datetime
-
-    from orchestration.lib.quality.docs import publish_stopped_report
-
-    run = {"run_id": run_id, "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    publish_stopped_report(settings.quality_dir, run, reason, settings.scratch_dir)
 
 
 def run_dbt(settings: Settings, dbt_args: list[str]) -> int:

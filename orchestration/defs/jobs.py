@@ -8,6 +8,8 @@ import logging
 
 import dagster as dg
 
+from orchestration.defs.quality import quality_report_of_a_failed_run
+
 # `idream run` attaches its log file and its terminal display to this Python logger
 # (orchestration/terminal.py); runs from the UI keep Dagster's own console logger.
 RUN_LOGGER = "idream.run"
@@ -16,6 +18,7 @@ idream_pipeline = dg.define_asset_job(
     name="idream_pipeline",
     selection=dg.AssetSelection.all(),
     description="Raw spreadsheets -> raw tables -> dbt models and tests -> published brief.",
+    hooks={quality_report_of_a_failed_run},
 )
 
 

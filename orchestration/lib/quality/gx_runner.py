@@ -69,7 +69,9 @@ def validate(
         gx.Checkpoint(
             name=name,
             validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=[SITE_NAME])],
+            # No Data Docs action: the report is built once per run (`build_docs`), not
+            # again after every suite.
+            actions=[],
             result_format={
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": report_columns,
@@ -84,6 +86,17 @@ def validate(
     )
     validation = next(iter(outcome.run_results.values()))
     return _suite_result(suite_json, validation.results)
+
+
+def build_docs(context_dir: Path) -> bool:
+    """The Data Docs site of every validation the run's context holds; False if none ran."""
+    if not context_dir.exists():
+        return False
+    context = _run_context(context_dir)
+    if SITE_NAME not in context.get_site_names():
+        return False
+    context.build_data_docs(site_names=[SITE_NAME])
+    return True
 
 
 # The run's GX context, kept between the checks of one run (they run one after another in

@@ -42,17 +42,29 @@ def run_suite(
     (summaries_dir / f"{name}.json").write_text(
         json.dumps(result.summary(), indent=2), encoding="utf-8"
     )
-    summaries = [
-        json.loads(p.read_text(encoding="utf-8")) for p in sorted(summaries_dir.glob("*.json"))
-    ]
-    docs.publish_report(
-        run_dir / "site",
-        summaries,
-        {"run_id": run_id, "written_at": datetime.now(UTC).isoformat(timespec="seconds")},
-        settings.quality_dir,
-        settings.scratch_dir,
-    )
     return result
+
+
+def publish_run_report(settings: Settings, run_id: str, stopped: str | None = None) -> Path:
+    """The run's quality report, swapped into `<warehouse>/quality/`: the Data Docs and
+    summary.json of every suite the run validated. Built once, after the last check of a
+    run that passed them (the `quality/report` asset), or when a step of the run failed
+    (the job's failure hook); `stopped` says why, for a run that no check reached."""
+    run = {"run_id": run_id, "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    run_dir = settings.build_dir / "quality" / run_id
+    summaries = [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted((run_dir / "summaries").glob("*.json"))
+    ]
+    if not summaries:
+        docs.publish_stopped_report(
+            settings.quality_dir, run, stopped or "no check ran", settings.scratch_dir
+        )
+        return settings.quality_dir
+    gx_runner.build_docs(run_dir / "gx")
+    return docs.publish_report(
+        run_dir / "site", summaries, run, settings.quality_dir, settings.scratch_dir
+    )
 
 
 def suite_parameters(labels: LabelDictionary, read) -> dict:
