@@ -73,7 +73,7 @@ def run_pipeline(
     ):
         for run in release_dead_runs(instance):
             logging.getLogger(RUN_LOGGER).warning(f"run {run} had been killed: marked failed")
-        job = _load_job()
+        job = _load_job(settings)
         result = _execute(dg, job, instance, settings, run_id, fingerprint, full_rebuild)
     if result.success:
         return RunOutcome(success=True, run_id=run_id, log_file=log_file)
@@ -88,12 +88,13 @@ def run_pipeline(
     return RunOutcome(success=False, run_id=run_id, log_file=log_file, failure=printable)
 
 
-def _load_job():
+def _load_job(settings: Settings):
     """The job, from definitions loaded after dbt parsed the project as it is now (the dbt
     assets are defined from dbt's manifest)."""
     from orchestration.defs.dbt_project import dbt_project, parse
+    from orchestration.lib.dbt_target import dbt_arguments
 
-    parse(dbt_project)
+    parse(dbt_project, dbt_arguments(settings))
     from orchestration.definitions import defs
 
     return defs().resolve_job_def(JOB_NAME)

@@ -10,12 +10,18 @@ from dagster_dbt import DbtProject
 
 from orchestration.settings import DBT_PROJECT_DIR
 
+# The manifest this process last parsed, with the arguments it was parsed with: the run's
+# `dbt build` reuses it instead of parsing the project a second time (dbtRunner's
+# documented `manifest=`).
+_parsed: dict = {}
 
-def parse(project: DbtProject) -> None:
+
+def parse(project: DbtProject, args: list[str] | tuple[str, ...] = ()):
     """`dbt parse` into the project's target folder, as dagster-dbt's preparer runs it, but
     through dbt's documented programmatic entry point (`dbtRunner`) in this process:
     dagster-dbt has already imported most of dbt here, and a second dbt process would import
-    it all again (docs/performance.md). Parsing opens no database connection."""
+    it all again (docs/performance.md). `args`: the run's `--vars` and `--target`, which
+    decide what dbt resolves as it parses. Parsing opens no database connection."""
     import fcntl
 
     from dbt.cli.main import dbtRunner
@@ -36,10 +42,19 @@ def parse(project: DbtProject) -> None:
                 str(project.profiles_dir),
                 "--target-path",
                 str(target),
+                *args,
             ]
         )
     if not result.success:
         raise DbtParseError(f"dbt could not parse {project.project_dir}: {result.exception}")
+    _parsed[project.project_dir] = (tuple(args), result.result)
+    return result.result
+
+
+def parsed(project: DbtProject, args: list[str]):
+    """The manifest `parse` made in this process with these arguments, if it did."""
+    made_with, manifest = _parsed.get(project.project_dir, ((), None))
+    return manifest if manifest is not None and made_with == tuple(args) else None
 
 
 class DbtParseError(Exception):

@@ -5,7 +5,7 @@ import json
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, dbt_assets
 
-from orchestration.defs.dbt_project import dbt_project
+from orchestration.defs.dbt_project import dbt_project, parsed
 from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
 from orchestration.lib import dbt_invocation, warehouse
 from orchestration.lib.dbt_target import (
@@ -91,7 +91,7 @@ def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
     ]
     context.log.info(f"dbt {' '.join(args)}")
     with secret_environment(dbt_environment(build.key)):
-        invocation = dbt_invocation.invoke(args)
+        invocation = dbt_invocation.invoke(args, parsed(dbt_project, dbt_arguments(s)))
     built = {r.unique_id for r in invocation.results if r.status == "success"}
     keys = [key for uid, key in model_keys.items() if uid in built]
     extra = table_metadata(s.build_database_path, [tuple(k.path[-2:]) for k in keys], build.key)

@@ -40,13 +40,14 @@ class Invocation:
         return "dbt build failed:\n" + ("\n".join(lines) or "- (see dbt's log in the run log)")
 
 
-def invoke(args: list[str]) -> Invocation:
-    """`dbt <args>`; dbt's log goes to this process's standard output, as dbt's would."""
+def invoke(args: list[str], manifest=None) -> Invocation:
+    """`dbt <args>`; dbt's log goes to this process's standard output, as dbt's would.
+    `manifest`: the project already parsed in this process, so dbt does not parse again."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
     try:
-        outcome = dbtRunner().invoke(args)
+        outcome = dbtRunner(manifest=manifest).invoke(args)
     finally:
         # dbt-duckdb keeps its connection, and with it DuckDB's lock on the warehouse file,
         # open after an in-process invocation; its maintainers document closing it here
