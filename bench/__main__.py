@@ -223,7 +223,8 @@ def fixed_costs(env: dict[str, str]) -> dict[str, float | None]:
 class StockFloor:
     """The whole run's stock-tools floor: (a) importing the stack in one fresh interpreter,
     plus (b) a plain `dbt build` of this checkout's project, with the vars the pipeline
-    passes, on the build copy the run just made. dbt's target and log folders are the
+    passes and without dbt's unit tests (the pipeline leaves them to `make test`), on the
+    build copy the run just made. dbt's target and log folders are the
     floor's own: the pipeline's target holds the manifest its next run selects against."""
 
     def __init__(self, checkout: Checkout, folder: Path, env: dict[str, str]):
@@ -241,6 +242,9 @@ class StockFloor:
             "--profiles-dir",
             "transforms",
             *dbt_arguments(settings),
+            # The same work as the pipeline's build: its unit tests are `make test`'s.
+            "--exclude-resource-type",
+            "unit_test",
             "--target-path",
             str(folder / "target"),
             "--log-path",
