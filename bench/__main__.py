@@ -234,29 +234,27 @@ class StockFloor:
         settings = Settings.from_env(env | {"IDREAM_WAREHOUSE_DIR": str(checkout.warehouse_dir)})
         self.env = checkout.env(env)
         self.folder = folder
-        self.command = [
-            DBT,
-            "build",
+        project = [
             "--project-dir",
             "transforms",
             "--profiles-dir",
             "transforms",
             *dbt_arguments(settings),
-            # The same work as the pipeline's build: its unit tests are `make test`'s.
-            "--exclude-resource-type",
-            "unit_test",
             "--target-path",
             str(folder / "target"),
             "--log-path",
             str(folder / "logs"),
         ]
+        self.parse_command = [DBT, "parse", *project]
+        # The same work as the pipeline's build: its unit tests are `make test`'s.
+        self.command = [DBT, "build", *project, "--exclude-resource-type", "unit_test"]
         self.parsed = False
 
     def measure(self) -> dict:
         if not self.parsed:
             # Untimed, once a session: the pipeline's own dbt keeps its partial-parse state
             # from run to run, so the floor's build must not pay a full parse either.
-            run([DBT, "parse", *self.command[2:]], self.env, cwd=PROJECT_ROOT)
+            run(self.parse_command, self.env, cwd=PROJECT_ROOT)
             self.parsed = True
         imports = run([PYTHON, "-c", STOCK_IMPORTS], self.env)
         build = run(self.command, self.env, cwd=PROJECT_ROOT)
