@@ -1,9 +1,9 @@
 """The dbt project as Dagster sees it: dagster-dbt's `DbtProject`, and the manifest its dbt
 assets are defined from.
 
-`dg dev` parses the project as the code location loads (dagster-dbt's `prepare_if_dev`),
-and `idream run` before it loads the definitions (`parse` below, called by `runner.py`),
-so a run always sees the project as it is now.
+`dg dev` parses the project as the code location loads, and `idream run` before it loads
+the definitions (`parse` below, called by `runner.py`), so a run always sees the project
+as it is now.
 """
 
 from dagster_dbt import DbtProject
@@ -62,5 +62,7 @@ class DbtParseError(Exception):
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
-# `dg dev`: dagster-dbt's preparer parses the project as the code location loads.
-dbt_project.prepare_if_dev()
+# Under `dg dev` (and `dg launch`), parse as the code location loads, as dagster-dbt's
+# `prepare_if_dev` would, but with the dbt beside this interpreter rather than one on PATH.
+if dbt_project.preparer.using_dagster_dev():
+    parse(dbt_project)
