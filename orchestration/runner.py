@@ -92,9 +92,9 @@ def _load_job(settings: Settings):
     """The job, from definitions loaded after dbt parsed the project as it is now (the dbt
     assets are defined from dbt's manifest)."""
     from orchestration.defs.dbt_project import dbt_project, parse
-    from orchestration.lib.dbt_target import dbt_arguments
+    from orchestration.lib.dbt_target import parse_arguments
 
-    parse(dbt_project, dbt_arguments(settings))
+    parse(dbt_project, parse_arguments(settings))
     from orchestration.definitions import defs
 
     return defs().resolve_job_def(JOB_NAME)

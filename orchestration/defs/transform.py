@@ -11,6 +11,7 @@ from orchestration.lib import dbt_invocation, warehouse
 from orchestration.lib.dbt_target import (
     dbt_arguments,
     dbt_environment,
+    parse_arguments,
     secret_environment,
     target_dir,
 )
@@ -91,7 +92,7 @@ def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
     ]
     context.log.info(f"dbt {' '.join(args)}")
     with secret_environment(dbt_environment(build.key)):
-        invocation = dbt_invocation.invoke(args, parsed(dbt_project, dbt_arguments(s)))
+        invocation = dbt_invocation.invoke(args, parsed(dbt_project, parse_arguments(s)))
     built = {r.unique_id for r in invocation.results if r.status == "success"}
     keys = [key for uid, key in model_keys.items() if uid in built]
     extra = table_metadata(s.build_database_path, [tuple(k.path[-2:]) for k in keys], build.key)

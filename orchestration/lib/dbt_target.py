@@ -39,6 +39,17 @@ def dbt_arguments(settings: Settings) -> list[str]:
     return ["--vars", json.dumps(variables), "--target", ENCRYPTED_TARGET]
 
 
+def parse_arguments(settings: Settings) -> list[str]:
+    """The arguments the project is parsed with: the run's target, and the warehouse's
+    file name but not its folder. What dbt resolves as it parses (each node's database,
+    named after the file) is the same, and dbt keeps its partial-parse state only while
+    the vars stay the same: with the folder in them, every run on another warehouse (a
+    test, the bench, a second programme) would parse the whole project again."""
+    variables = {"database_path": settings.build_database_path.name}
+    target = ["--target", ENCRYPTED_TARGET] if settings.encrypted else []
+    return ["--vars", json.dumps(variables), *target]
+
+
 def dbt_environment(key: str | None) -> dict[str, str]:
     return {KEY_VARIABLE: key} if key else {}
 
