@@ -63,6 +63,7 @@ class DbtParseError(Exception):
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
 # Under `dg dev` (and `dg launch`), parse as the code location loads, as dagster-dbt's
-# `prepare_if_dev` would, but with the dbt beside this interpreter rather than one on PATH.
-if dbt_project.preparer.using_dagster_dev():
+# `prepare_if_dev` would, but with the dbt beside this interpreter rather than one on PATH;
+# anywhere, when there is no manifest yet (a fresh clone), since the assets need one.
+if dbt_project.preparer.using_dagster_dev() or not dbt_project.manifest_path.exists():
     parse(dbt_project)

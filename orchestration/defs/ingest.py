@@ -42,7 +42,7 @@ def column_schema(frame: pl.DataFrame) -> dg.TableSchema:
 
 def _land(context, build: BuildWarehouse, landed: ingest.Landed, fingerprint: str, started: float):
     warehouse.replace_tables(
-        build.paths.build_database_path,
+        build.ready(context.log).build_database_path,
         landed.tables,
         fingerprint,
         restricted=landed.restricted,
@@ -73,7 +73,7 @@ def _land(context, build: BuildWarehouse, landed: ingest.Landed, fingerprint: st
 
 def _unchanged(context, build: BuildWarehouse, tables: list[str], fingerprint: str) -> list:
     """Results for tables already landed from exactly these inputs; empty if not so."""
-    database, key = build.paths.build_database_path, build.key
+    database, key = build.ready(context.log).build_database_path, build.key
     if context.run.tags.get(FULL_REBUILD_TAG) == "true":
         return []
     if warehouse.landed_fingerprint(database, tables, key=key) != fingerprint:
@@ -105,7 +105,7 @@ def _unchanged(context, build: BuildWarehouse, tables: list[str], fingerprint: s
     ],
 )
 def raw_participants(context: dg.AssetExecutionContext, build: BuildWarehouse):
-    s, started = build.paths, time.monotonic()
+    s, started = build.ready(context.log), time.monotonic()
     key, key_digest = build.pseudonym_key(context.log)
     fingerprint = ingest.input_fingerprint(
         [raw_files.roster_file(s.raw_dir)], s.raw_dir, key=key_digest
@@ -137,7 +137,7 @@ def raw_participants(context: dg.AssetExecutionContext, build: BuildWarehouse):
     ],
 )
 def raw_success_markers(context: dg.AssetExecutionContext, build: BuildWarehouse):
-    s, started = build.paths, time.monotonic()
+    s, started = build.ready(context.log), time.monotonic()
     key, key_digest = build.pseudonym_key(context.log)
     keep_free_text = build.programme.keep_free_text
     paths = raw_files.marker_workbooks(s.raw_dir)
@@ -158,7 +158,7 @@ def raw_success_markers(context: dg.AssetExecutionContext, build: BuildWarehouse
     specs=[_spec("survey_codebook", "The survey items: id, section, statement, scale.")],
 )
 def raw_survey_codebook(context: dg.AssetExecutionContext, build: BuildWarehouse):
-    s, started = build.paths, time.monotonic()
+    s, started = build.ready(context.log), time.monotonic()
     fingerprint = ingest.input_fingerprint([raw_files.codebook_file(s.raw_dir)], s.raw_dir)
     if unchanged := _unchanged(context, build, ["survey_codebook"], fingerprint):
         yield from unchanged
@@ -184,7 +184,7 @@ def raw_survey_codebook(context: dg.AssetExecutionContext, build: BuildWarehouse
     ],
 )
 def raw_survey(context: dg.AssetExecutionContext, build: BuildWarehouse):
-    s, started = build.paths, time.monotonic()
+    s, started = build.ready(context.log), time.monotonic()
     database, warehouse_key = s.build_database_path, build.key
     # The exports are read by the codebook's item ids: a new codebook means a new landing.
     codebook = warehouse.landed_fingerprint(database, ["survey_codebook"], key=warehouse_key)

@@ -37,7 +37,7 @@ from orchestration.settings import PROJECT_ROOT
 def evidence_brief(
     context: dg.AssetExecutionContext, build: BuildWarehouse
 ) -> dg.MaterializeResult:
-    s, started = build.paths, time.monotonic()
+    s, started = build.ready(context.log), time.monotonic()
     run_id = context.run.run_id
     warehouse.clean_scratch(s.scratch_dir, run_id)
     staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")

@@ -40,7 +40,7 @@ def _build_check(suite: str) -> dg.AssetChecksDefinition:
         # definitions (the UI, sensors, schedules) should not pay for it.
         from orchestration.lib.quality.runner import run_suite
 
-        s = build.paths
+        s = build.ready(context.log)
         result = run_suite(suite, s, context.run.run_id, build.programme, build.key)
         problems = [str(problem) for problem in result.problems()]
         # Every located problem in the run's log; one line per failed rule above it, which

@@ -1,8 +1,9 @@
 """Resources: the pipeline's settings, and the run's build warehouse.
 
 `PipelineSettings` holds paths only and is cheap: schedules and sensors use it too.
-`BuildWarehouse` is the run's working copy of the warehouse, prepared once as a run starts
-(Dagster sets up a run's resources before its first step), so no asset repeats it.
+`BuildWarehouse` is the run's working copy of the warehouse: the programme settings and
+keys are read once as the run starts (Dagster sets up a run's resources before its first
+step), and the build copy is prepared once, by the first step that opens it.
 The CLI builds both from its own settings and passes them to the run (`runner.py`); a run
 launched from the UI, a schedule or the sensor gets them from the environment, here.
 """
@@ -67,13 +68,25 @@ class BuildWarehouse(dg.ConfigurableResource):
     _programme: ProgrammeSettings | None = PrivateAttr(default=None)
     _pseudonym_key: bytes | None = PrivateAttr(default=None)
     _warehouse_key: str | None = PrivateAttr(default=None)
+    _prepared: bool = PrivateAttr(default=False)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         s = self.settings.get()
         self._programme = ProgrammeSettings.load(s.raw_dir)
-        for notice in prepare_build(s, self._programme.keep_free_text):
+        if notice := s.create_warehouse_key():
             context.log.warning(notice)
         self._warehouse_key = s.warehouse_key()
+
+    def ready(self, log) -> Settings:
+        """The paths, once the build copy is prepared. The first step of the run that opens
+        the warehouse prepares it, inside its slot of the warehouse pool: prepared as the
+        run's resources are set up, a second run's preparation would open the file while
+        another run's step writes it (DuckDB: "Could not set lock on file")."""
+        if not self._prepared:
+            for notice in prepare_build(self.paths, self.programme.keep_free_text, self.key):
+                log.warning(notice)
+            self._prepared = True
+        return self.paths
 
     @property
     def paths(self) -> Settings:
@@ -99,14 +112,11 @@ class BuildWarehouse(dg.ConfigurableResource):
         return self._pseudonym_key, hashlib.sha256(self._pseudonym_key).hexdigest()
 
 
-def prepare_build(settings: Settings, keep_free_text: bool) -> list[str]:
-    """Make a missing warehouse key (outside production), and set aside a build copy that
-    the key cannot open or that holds free text the programme no longer keeps. Returns
-    what it did, for the run's log."""
+def prepare_build(settings: Settings, keep_free_text: bool, key: str | None) -> list[str]:
+    """Set aside a build copy that the warehouse key cannot open or that holds free text
+    the programme no longer keeps. Returns what it did, for the run's log."""
     notices = []
-    if notice := settings.create_warehouse_key():
-        notices.append(notice)
-    database, key = settings.build_database_path, settings.warehouse_key()
+    database = settings.build_database_path
     if warehouse.discard_if_unreadable(database, key):
         notices.append(
             "the build copy was written with another encryption setting or key: "

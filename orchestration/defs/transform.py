@@ -66,7 +66,7 @@ def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
     Dagster skip everything downstream of it, the brief included (docs/decisions.md).
     dbt's unit tests are left to `make test`, as dbt's docs advise for production builds.
     """
-    s = build.paths
+    s = build.ready(context.log)
     # The manifest the assets were defined from (parsed as this run started).
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     model_keys = dbt_model_keys(manifest)
