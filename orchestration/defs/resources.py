@@ -62,7 +62,8 @@ class PipelineSettings(dg.ConfigurableResource):
 
 class BuildWarehouse(dg.ConfigurableResource):
     """One run's build copy of the warehouse, with what every step of the run reads once:
-    the programme settings, the keys, the workbook password."""
+    the programme settings and the keys. (The workbook password is read by each ingest
+    step that opens workbooks, where a bad password file is reported as that step's error.)"""
 
     settings: PipelineSettings
     _programme: ProgrammeSettings | None = PrivateAttr(default=None)
