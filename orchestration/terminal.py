@@ -72,18 +72,17 @@ class StepLines(logging.Handler):
 # Steps whose key says little to a person at the terminal.
 _STEP_LABELS = {
     "idream_dbt_models": "dbt build: seeds, models and their tests",
+    "quality_checks_raw": "check the roster, markers and codebook (Great Expectations)",
+    "quality_checks_survey": "check the survey (Great Expectations)",
+    "quality_checks_marts": "check the marts (Great Expectations)",
     "quality__report": "quality report",
     "publish__evidence_brief": "publish the warehouse and the brief",
 }
 
 
 def step_label(step_key: str) -> str:
-    """An ingest step by its name (`raw_survey`), a check by its suite, the rest in words."""
-    if step_key in _STEP_LABELS:
-        return _STEP_LABELS[step_key]
-    # A check's step is keyed `<asset key>_<check name>`, and every suite's check is `gx_...`.
-    head, found, _ = step_key.partition("_gx_")
-    return f"check {head.replace('__', '.', 1)}" if found else step_key
+    """An ingest step by its name (`raw_survey`), the rest in words."""
+    return _STEP_LABELS.get(step_key, step_key)
 
 
 def step_line(step_key: str, outcome: str, seconds: float | None) -> str:

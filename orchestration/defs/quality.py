@@ -1,4 +1,5 @@
-"""Quality checks: one Dagster asset check per Great Expectations suite.
+"""Quality checks: one Dagster asset check per Great Expectations suite, validated in one
+step per layer (the raw tables, then the marts).
 
 Checks are blocking: a suite with a failed error-level expectation stops every asset
 downstream of the table it checks, so nothing is published from data that broke a rule.
@@ -16,69 +17,102 @@ import dagster as dg
 from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
 from orchestration.lib.quality.suites import load_suite, suite_names
 
+# The steps that validate the suites, in run order: the raw tables (roster, markers,
+# codebook), the survey's tables, the marts. The survey's are a step apart because the
+# survey is landed after the codebook's check passed (the survey step reads the codebook).
+STEPS = ("raw", "survey", "marts")
+
 
 def check_name(suite: str) -> str:
     return f"gx_{suite}"
 
 
-def _build_check(suite: str) -> dg.AssetChecksDefinition:
-    meta = load_suite(suite)["meta"]
+def step_of(suite: str) -> str:
+    """Which of `STEPS` validates the suite."""
+    from orchestration.defs.ingest import raw_survey
 
-    @dg.asset_check(
+    key = dg.AssetKey(load_suite(suite)["meta"]["table"].split("."))
+    if key in raw_survey.keys:
+        return "survey"
+    return key.path[0]
+
+
+def _spec(suite: str) -> dg.AssetCheckSpec:
+    meta = load_suite(suite)["meta"]
+    return dg.AssetCheckSpec(
         # The suite file names its table (`raw.participants`), which is the asset's key.
-        asset=dg.AssetKey(meta["table"].split(".")),
         name=check_name(suite),
+        asset=dg.AssetKey(meta["table"].split(".")),
         blocking=True,
-        pool=WAREHOUSE_POOL,
         additional_deps=[dg.AssetKey(table.split(".")) for table in meta["reads"]],
         description=f"Great Expectations suite expectations/suites/{suite}.json",
     )
-    def _check(
-        context: dg.AssetCheckExecutionContext, build: BuildWarehouse
-    ) -> dg.AssetCheckResult:
+
+
+def _build_step_checks(step: str) -> dg.AssetChecksDefinition:
+    """One step validates several suites: each suite is still its own check, with its own
+    result, but the run pays one step's start-up and events, not one per table."""
+    suites = [suite for suite in suite_names() if step_of(suite) == step]
+    by_key = {_spec(suite).key: suite for suite in suites}
+
+    @dg.multi_asset_check(
+        name=f"quality_checks_{step}",
+        specs=[_spec(suite) for suite in suites],
+        can_subset=True,
+        pool=WAREHOUSE_POOL,
+        description=f"The Great Expectations suites of the {step} tables.",
+    )
+    def _checks(context: dg.AssetCheckExecutionContext, build: BuildWarehouse):
         # Great Expectations is imported here, in the check's own step: loading the
         # definitions (the UI, sensors, schedules) should not pay for it.
-        from orchestration.lib.quality.runner import run_suite
+        from orchestration.lib.quality.runner import run_suites
 
         s = build.ready(context.log)
-        result = run_suite(suite, s, context.run.run_id, build.programme, build.key)
-        problems = [str(problem) for problem in result.problems()]
-        # Every located problem in the run's log; one line per failed rule above it, which
-        # `idream run` shows on the terminal (it lists the problems grouped at the end).
-        for problem in problems:
-            context.log.info(problem)
-        for failure in result.failures:
-            (context.log.error if failure.severity == "error" else context.log.warning)(
-                f"{check_name(suite)}: {failure.rule or failure.expectation}: "
-                f"{failure.unexpected_count} row(s) ({failure.severity})"
-            )
-        return dg.AssetCheckResult(
-            passed=not result.failures,
-            severity=dg.AssetCheckSeverity.ERROR
-            if not result.passed
-            else dg.AssetCheckSeverity.WARN,
-            metadata={
-                "expectations_evaluated": result.evaluated,
-                "expectations_failed": len(result.failures),
-                "failed_expectations": dg.MetadataValue.json(
-                    [
-                        {
-                            "expectation": f.expectation,
-                            "severity": f.severity,
-                            "rule": f.rule,
-                            "unexpected_count": f.unexpected_count,
-                            "read_back": f.read_back,
-                            "problems": [asdict(p) for p in f.problems],
-                        }
-                        for f in result.failures
-                    ]
-                ),
-                "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none"),
-                "report": dg.MetadataValue.path(str(s.quality_dir / "index.html")),
-            },
-        )
+        keys = {by_key[key]: key for key in context.selected_asset_check_keys}
+        for suite, result in run_suites(
+            sorted(keys), s, context.run.run_id, build.programme, build.key
+        ):
+            yield _check_result(context, keys[suite], suite, result, s.quality_dir / "index.html")
 
-    return _check
+    return _checks
+
+
+def _check_result(context, key, suite, result, report) -> dg.AssetCheckResult:
+    problems = [str(problem) for problem in result.problems()]
+    # Every located problem in the run's log; one line per failed rule above it, which
+    # `idream run` shows on the terminal (it lists the problems grouped at the end).
+    for problem in problems:
+        context.log.info(problem)
+    for failure in result.failures:
+        (context.log.error if failure.severity == "error" else context.log.warning)(
+            f"{check_name(suite)}: {failure.rule or failure.expectation}: "
+            f"{failure.unexpected_count} row(s) ({failure.severity})"
+        )
+    return dg.AssetCheckResult(
+        asset_key=key.asset_key,
+        check_name=key.name,
+        passed=not result.failures,
+        severity=dg.AssetCheckSeverity.ERROR if not result.passed else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "expectations_evaluated": result.evaluated,
+            "expectations_failed": len(result.failures),
+            "failed_expectations": dg.MetadataValue.json(
+                [
+                    {
+                        "expectation": f.expectation,
+                        "severity": f.severity,
+                        "rule": f.rule,
+                        "unexpected_count": f.unexpected_count,
+                        "read_back": f.read_back,
+                        "problems": [asdict(p) for p in f.problems],
+                    }
+                    for f in result.failures
+                ]
+            ),
+            "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none"),
+            "report": dg.MetadataValue.path(str(report)),
+        },
+    )
 
 
 @dg.asset(
@@ -136,5 +170,5 @@ def quality_report_of_a_failed_run(context: dg.HookContext) -> None:
 def quality_checks() -> dg.Definitions:
     return dg.Definitions(
         assets=[quality_report],
-        asset_checks=[_build_check(suite) for suite in suite_names()],
+        asset_checks=[_build_step_checks(step) for step in STEPS],
     )

@@ -1,9 +1,16 @@
-"""Transform assets: the dbt project, one Dagster asset per seed and model, tests as checks."""
+"""Transform assets: the dbt project, one Dagster asset per seed and model.
+
+dbt's data tests run in the same `dbt build` and guard it: a failing test stops the models
+after it and fails the step, naming the test. They are not Dagster asset checks, which is
+dagster-dbt's default: each check is three events in the instance's SQLite (planned,
+evaluated, output), and the 78 tests made a third of a sample run's events, about 2 s of
+a 23 s run (docs/decisions.md). Each model's materialisation records its tests' outcome
+instead; the reviewers' checks are the Great Expectations suites (defs/quality.py)."""
 
 import json
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from orchestration.defs.dbt_project import dbt_project, parsed
 from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
@@ -57,7 +64,15 @@ def table_metadata(
     return metadata
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=WAREHOUSE_POOL)
+TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=False))
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=TRANSLATOR,
+    pool=WAREHOUSE_POOL,
+)
 def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
     """Every seed, model and data test, in one `dbt build`, in this process.
 
@@ -101,9 +116,6 @@ def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
         raise dg.Failure(description=invocation.failed_nodes(), allow_retries=False)
 
 
-TRANSLATOR = DagsterDbtTranslator()
-
-
 def dbt_model_keys(manifest: dict) -> dict[str, dg.AssetKey]:
     """unique_id -> asset key, for every seed and model: as dagster-dbt's translator names them."""
     return {
@@ -128,42 +140,44 @@ def subset_selection(context, manifest: dict, model_keys: dict) -> list[str]:
 
 
 def dagster_events(context, manifest: dict, model_keys: dict, results, extra: dict):
-    """dbt's results as Dagster events: an output for each seed and model built, a check
-    result for each data test that is one of the asset's checks (dagster-dbt's names)."""
+    """dbt's results as Dagster events: an output for each seed and model built, with the
+    outcome of the data tests on it (`dbt_tests`: how many passed, warned, failed; and the
+    names of those that did not pass)."""
     output_names = context.assets_def.output_names_by_entity_key
-    selected = set(context.selected_asset_keys) | set(context.selected_asset_check_keys)
+    selected = set(context.selected_asset_keys)
+    tests = tests_by_model(manifest, results)
+    for result in results:
+        if result.unique_id not in model_keys or result.status != "success":
+            continue
+        key = model_keys[result.unique_id]
+        if key not in selected:
+            continue
+        metadata = {
+            "unique_id": result.unique_id,
+            "execution_duration": result.seconds,
+            **extra.get(tuple(key.path[-2:]), {}),
+        }
+        outcome = tests.get(result.unique_id)
+        if outcome:
+            metadata["dbt_tests"] = dg.MetadataValue.json(outcome)
+        yield dg.Output(None, output_name=output_names[key], metadata=metadata)
+
+
+def tests_by_model(manifest: dict, results) -> dict[str, dict]:
+    """model unique_id -> {"pass": n, "warn": n, "fail": n, "error": n, "not_passed": [names]}
+    for the data tests dbt ran on it."""
+    outcome: dict[str, dict] = {}
     for result in results:
         node = manifest["nodes"].get(result.unique_id)
-        if node is None:
+        if node is None or node["resource_type"] != "test" or not node.get("attached_node"):
             continue
-        metadata = {"unique_id": result.unique_id, "execution_duration": result.seconds}
-        if result.unique_id in model_keys and result.status == "success":
-            key = model_keys[result.unique_id]
-            if key in selected:
-                table = extra.get(tuple(key.path[-2:]), {})
-                yield dg.Output(None, output_name=output_names[key], metadata={**metadata, **table})
-        elif node["resource_type"] == "test" and result.status in ("pass", "warn", "fail", "error"):
-            check = _check_key(manifest, node, model_keys)
-            if check not in selected:
-                continue
-            yield dg.AssetCheckResult(
-                asset_key=check.asset_key,
-                check_name=check.name,
-                passed=result.status == "pass",
-                severity=(
-                    dg.AssetCheckSeverity.WARN
-                    if result.status == "warn"
-                    else dg.AssetCheckSeverity.ERROR
-                ),
-                metadata={**metadata, "status": result.status, "message": result.message},
-            )
-
-
-def _check_key(manifest: dict, test: dict, model_keys: dict) -> dg.AssetCheckKey | None:
-    attached = test.get("attached_node")
-    if attached not in model_keys:
-        return None
-    spec = TRANSLATOR.get_asset_check_spec(
-        dg.AssetSpec(model_keys[attached]), manifest, test["unique_id"], dbt_project
-    )
-    return spec.key if spec else None
+        status = "error" if result.status == "runtime error" else result.status
+        if status not in ("pass", "warn", "fail", "error"):
+            continue
+        counts = outcome.setdefault(
+            node["attached_node"], {"pass": 0, "warn": 0, "fail": 0, "error": 0, "not_passed": []}
+        )
+        counts[status] += 1
+        if status != "pass":
+            counts["not_passed"].append(f"{node['name']}: {status}: {result.message or ''}".strip())
+    return outcome

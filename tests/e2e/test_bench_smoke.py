@@ -20,8 +20,8 @@ EPHEMERAL_LAUNCH_PATH = (PROJECT_ROOT / "orchestration" / "dbt_server.py").exist
 
 def test_steps_are_grouped_into_the_pipeline_s_stages():
     assert stage_of("raw_success_markers") == "ingest"
-    assert stage_of("raw__success_markers_gx_raw_success_markers") == "checks"
-    assert stage_of("marts__mart_domain_rates_gx_mart_domain_rates") == "checks"
+    assert stage_of("quality_checks_raw") == "checks"
+    assert stage_of("marts__mart_domain_rates_gx_mart_domain_rates") == "checks"  # before
     assert stage_of("quality__report") == "checks"
     assert stage_of("idream_dbt_models") == "dbt"
     assert stage_of("publish__evidence_brief") == "publish"

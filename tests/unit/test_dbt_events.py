@@ -1,5 +1,5 @@
-"""dbt's results become the Dagster events dagster-dbt would have made: an output per model
-built, a check result per data test, nothing for what dbt did not build, and a `--select`
+"""dbt's results become Dagster events: an output per model built, with the outcome of its
+data tests, nothing for what dbt did not build, and a `--select`
 only when the UI picked some of the models."""
 
 from types import SimpleNamespace
@@ -24,13 +24,10 @@ def manifest():
     return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
 
 
-def _context(asset_keys=None, check_keys=None):
+def _context(asset_keys=None):
     return SimpleNamespace(
         assets_def=idream_dbt_models,
         selected_asset_keys=set(asset_keys if asset_keys is not None else idream_dbt_models.keys),
-        selected_asset_check_keys=set(
-            check_keys if check_keys is not None else idream_dbt_models.check_keys
-        ),
         is_subset=asset_keys is not None,
     )
 
@@ -43,7 +40,7 @@ def _unique_id(manifest, resource_type, name):
     )
 
 
-def test_a_built_model_is_an_output_and_a_failed_test_a_failed_check(manifest):
+def test_a_built_model_is_an_output_carrying_its_tests_and_tests_are_not_checks(manifest):
     test, model = next(
         (uid, node["attached_node"])
         for uid, node in manifest["nodes"].items()
@@ -60,15 +57,13 @@ def test_a_built_model_is_an_output_and_a_failed_test_a_failed_check(manifest):
     keys = dbt_model_keys(manifest)
     events = list(dagster_events(_context(), manifest, keys, results, {}))
 
-    outputs = [e for e in events if isinstance(e, dg.Output)]
-    checks = [e for e in events if isinstance(e, dg.AssetCheckResult)]
-    assert [idream_dbt_models.keys_by_output_name[o.output_name] for o in outputs] == [model_key]
-    assert len(checks) == 1 and not checks[0].passed
-    assert checks[0].severity == dg.AssetCheckSeverity.ERROR
-    assert checks[0].asset_key == model_key
-    assert dg.AssetCheckKey(checks[0].asset_key, checks[0].check_name) in (
-        idream_dbt_models.check_keys
-    )
+    assert all(isinstance(e, dg.Output) for e in events)
+    assert [idream_dbt_models.keys_by_output_name[e.output_name] for e in events] == [model_key]
+    outcome = events[0].metadata["dbt_tests"].value
+    assert (outcome["pass"], outcome["fail"]) == (0, 1)
+    assert outcome["not_passed"] == [f"{manifest['nodes'][test]['name']}: fail: Got 3 results"]
+    # dbt's tests guard the build; they are not Dagster asset checks (docs/decisions.md).
+    assert not idream_dbt_models.check_keys
 
 
 def test_only_a_subset_of_the_models_is_selected_by_name(manifest):

@@ -67,5 +67,5 @@ def test_a_read_back_value_is_shown_only_for_rules_that_ask_for_it():
 
 def test_steps_are_named_in_words():
     assert step_label("raw_survey") == "raw_survey"
-    assert step_label("raw__participants_gx_raw_participants") == "check raw.participants"
+    assert step_label("quality_checks_survey") == "check the survey (Great Expectations)"
     assert step_label("idream_dbt_models").startswith("dbt build")

@@ -1,9 +1,11 @@
-"""Run one suite for one pipeline run: prepare its frame, validate, refresh the report."""
+"""Run a pipeline run's suites: prepare each one's frame, validate it, and build the run's
+report once."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,31 +20,39 @@ from orchestration.lib.survey import load_answer_scales
 from orchestration.settings import Settings
 
 
-def run_suite(
-    name: str, settings: Settings, run_id: str, programme: ProgrammeSettings, key: str | None
-) -> SuiteResult:
-    database = settings.build_database_path
-
-    def read(table: str) -> pl.DataFrame:
-        return warehouse.query(database, f"select * from {table}", key)
-
+def run_suites(
+    names: list[str],
+    settings: Settings,
+    run_id: str,
+    programme: ProgrammeSettings,
+    key: str | None,
+) -> Iterator[tuple[str, SuiteResult]]:
+    """Validate the suites one after another, as each result is ready. One read-only
+    connection to the build copy and one label dictionary serve them all."""
     labels = LabelDictionary.load(settings.label_dictionary_path)
     context = frames.FrameContext(
         labels=labels,
         answer_scales=load_answer_scales(settings.answer_categories_path),
         programme=programme,
     )
-    frame = frames.PREPARERS[name](read, context)
     run_dir = _run_dir(settings, run_id)
-    result = gx_runner.validate(
-        name, frame, suite_parameters(labels, read), run_dir / "gx", run_dir / "site", run_id
-    )
     summaries_dir = run_dir / "summaries"
     summaries_dir.mkdir(parents=True, exist_ok=True)
-    (summaries_dir / f"{name}.json").write_text(
-        json.dumps(result.summary(), indent=2), encoding="utf-8"
-    )
-    return result
+    with warehouse.connect(settings.build_database_path, read_only=True, key=key) as connection:
+
+        def read(table: str) -> pl.DataFrame:
+            return connection.execute(f"select * from {table}").pl()
+
+        parameters = suite_parameters(labels, read)
+        for name in names:
+            frame = frames.PREPARERS[name](read, context)
+            result = gx_runner.validate(
+                name, frame, parameters, run_dir / "gx", run_dir / "site", run_id
+            )
+            (summaries_dir / f"{name}.json").write_text(
+                json.dumps(result.summary(), indent=2), encoding="utf-8"
+            )
+            yield name, result
 
 
 def publish_run_report(settings: Settings, run_id: str, stopped: str | None = None) -> Path:

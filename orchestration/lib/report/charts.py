@@ -161,8 +161,7 @@ def _render(name: str, chart) -> RenderedChart:
     spec = chart.configure(font=FONT, padding=PADDING).to_dict()
     # The Vega-Lite version Altair wrote the spec for, in vl-convert's spelling ("6.4").
     version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    return RenderedChart(
-        name=name,
-        svg=vl_convert.vegalite_to_svg(spec, vl_version=version),
-        png=vl_convert.vegalite_to_png(spec, vl_version=version, scale=2),
-    )
+    svg = vl_convert.vegalite_to_svg(spec, vl_version=version)
+    # The PNG from the SVG just drawn: the same bytes as drawing the chart again, in a third
+    # of the time.
+    return RenderedChart(name=name, svg=svg, png=vl_convert.svg_to_png(svg, scale=2))
