@@ -383,7 +383,10 @@ def pipeline_run(checkout: Checkout, raw_dir: Path, env: dict[str, str]) -> dict
         "steps": recorded.get("steps", {}),
         # dbt's figures of this run (the next one overwrites its run_results.json), so the
         # median run's step and graph times come from the same run.
-        "dbt_graph": _dbt_graph(checkout.warehouse_dir / ".build" / "dbt"),
+        # From the run's log in the instance; a checkout that logs no graph line wrote
+        # dbt's run_results.json.
+        "dbt_graph": recorded.get("dbt_graph")
+        or _dbt_graph(checkout.warehouse_dir / ".build" / "dbt"),
         "error": None if measured.returncode == 0 else measured.stderr[-3000:],
     }
 

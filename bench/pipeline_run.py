@@ -22,6 +22,8 @@ from pathlib import Path
 
 STAGES = ("ingest", "checks", "dbt", "publish")
 RUN_LINE = re.compile(r"^idream: run ([0-9a-f-]{36}) (?:succeeded|failed)", re.MULTILINE)
+# What the dbt step logs of dbt's own graph (orchestration/lib/dbt_invocation.py).
+GRAPH_LINE = re.compile(r"^dbt graph: \d+ nodes \((?P<kinds>[^)]*)\) in (?P<seconds>[0-9.]+) s")
 
 
 def run_id_in(output: str) -> str | None:
@@ -68,8 +70,25 @@ def recorded(run_id: str) -> dict:
             if stats.start_time is not None and stats.end_time is not None
         }
         run = instance.get_run_stats(run_id)
+        graph = next(
+            filter(None, (dbt_graph(entry.user_message) for entry in instance.all_logs(run_id))),
+            None,
+        )
     run_seconds = run.end_time - run.start_time if run.start_time and run.end_time else None
-    return {"run_seconds": run_seconds, "steps": steps, "stages": stages_of(steps)}
+    found = {"run_seconds": run_seconds, "steps": steps, "stages": stages_of(steps)}
+    return found | ({"dbt_graph": graph} if graph else {})
+
+
+def dbt_graph(message: str) -> dict | None:
+    """{"elapsed": seconds, "nodes": {"model": 17, ...}} from the dbt step's graph line."""
+    found = GRAPH_LINE.match(message or "")
+    if not found:
+        return None
+    nodes = {}
+    for part in found["kinds"].split(", "):
+        count, _, kind = part.partition(" ")
+        nodes[kind] = int(count)
+    return {"elapsed": float(found["seconds"]), "nodes": nodes}
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ import sys
 
 import dagster as dg
 
-from bench.pipeline_run import run_id_in, stage_of
+from bench.pipeline_run import dbt_graph, run_id_in, stage_of
+from orchestration.lib.dbt_invocation import Invocation, NodeResult
 from tests.conftest import PROJECT_ROOT
 
 RUN_RECORD_READER = PROJECT_ROOT / "bench" / "pipeline_run.py"
@@ -25,6 +26,23 @@ def test_steps_are_grouped_into_the_pipeline_s_stages():
     assert stage_of("quality__report") == "checks"
     assert stage_of("idream_dbt_models") == "dbt"
     assert stage_of("publish__evidence_brief") == "publish"
+
+
+def test_the_bench_reads_dbt_s_graph_from_the_line_the_dbt_step_logs():
+    invocation = Invocation(
+        success=True,
+        results=[
+            NodeResult("test.p.not_null_x", "pass", "", 0.1),
+            NodeResult("model.p.a", "success", "", 0.2),
+            NodeResult("model.p.b", "success", "", 0.2),
+            NodeResult("seed.p.s", "success", "", 0.1),
+        ],
+        elapsed=3.314,
+    )
+    line = invocation.graph_line()
+    assert line == "dbt graph: 4 nodes (2 model, 1 seed, 1 test) in 3.31 s"
+    assert dbt_graph(line) == {"elapsed": 3.31, "nodes": {"model": 2, "seed": 1, "test": 1}}
+    assert dbt_graph("dbt build --vars ...") is None
 
 
 def test_the_run_id_is_read_from_what_idream_run_prints():
