@@ -6,6 +6,10 @@ the definitions (`parse` below, called by `runner.py`), so a run always sees the
 as it is now.
 """
 
+import contextlib
+import fcntl
+import json
+
 from dagster_dbt import DbtProject
 
 from orchestration.settings import DBT_PROJECT_DIR
@@ -22,16 +26,13 @@ def parse(project: DbtProject, args: list[str] | tuple[str, ...] = ()):
     dagster-dbt has already imported most of dbt here, and a second dbt process would import
     it all again (docs/performance.md). `args`: the run's `--vars` and `--target`, which
     decide what dbt resolves as it parses. Parsing opens no database connection."""
-    import fcntl
-
     from dbt.cli.main import dbtRunner
 
     target = project.project_dir / project.target_path
-    target.mkdir(parents=True, exist_ok=True)
     # Processes loading the definitions at once (the UI's code server and `idream run`,
-    # parallel test workers) would otherwise write one manifest together.
-    with (target / "parse.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    # parallel test workers) would otherwise write one manifest together, or read one
+    # half-written (`read_manifest`).
+    with _manifest_lock(project, exclusive=True):
         result = dbtRunner().invoke(
             [
                 "parse",
@@ -49,6 +50,21 @@ def parse(project: DbtProject, args: list[str] | tuple[str, ...] = ()):
         raise DbtParseError(f"dbt could not parse {project.project_dir}: {result.exception}")
     _parsed[project.project_dir] = (tuple(args), result.result)
     return result.result
+
+
+def read_manifest(project: DbtProject) -> dict:
+    """The project's manifest.json, never while a `parse` is writing it."""
+    with _manifest_lock(project, exclusive=False):
+        return json.loads(project.manifest_path.read_text(encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def _manifest_lock(project: DbtProject, exclusive: bool):
+    target = project.project_dir / project.target_path
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / "parse.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
 
 
 def parsed(project: DbtProject, args: list[str]):

@@ -7,12 +7,10 @@ evaluated, output), and the 78 tests made a third of a sample run's events, abou
 a 23 s run (docs/decisions.md). Each model's materialisation records its tests' outcome
 instead; the reviewers' checks are the Great Expectations suites (defs/quality.py)."""
 
-import json
-
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
-from orchestration.defs.dbt_project import dbt_project, parsed
+from orchestration.defs.dbt_project import dbt_project, parsed, read_manifest
 from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
 from orchestration.lib import dbt_invocation, warehouse
 from orchestration.lib.dbt_target import (
@@ -64,11 +62,15 @@ def table_metadata(
     return metadata
 
 
+# Read once, under the parse lock: the assets are defined from it, and the run's dbt step
+# translates dbt's results with the same one (another process may parse the project
+# meanwhile and rewrite manifest.json).
+MANIFEST = read_manifest(dbt_project)
 TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=False))
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
+    manifest=MANIFEST,
     project=dbt_project,
     dagster_dbt_translator=TRANSLATOR,
     pool=WAREHOUSE_POOL,
@@ -83,7 +85,7 @@ def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
     """
     s = build.ready(context.log)
     # The manifest the assets were defined from (parsed as this run started).
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    manifest = MANIFEST
     model_keys = dbt_model_keys(manifest)
     args = [
         "build",
