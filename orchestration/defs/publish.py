@@ -5,7 +5,7 @@ import time
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
+from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse, other_runs_in_progress
 from orchestration.defs.transform import idream_dbt_models
 from orchestration.lib import publishing, warehouse
 from orchestration.lib.fingerprint import FINGERPRINT_TAG
@@ -39,7 +39,7 @@ def evidence_brief(
 ) -> dg.MaterializeResult:
     s, started = build.ready(context.log), time.monotonic()
     run_id = context.run.run_id
-    warehouse.clean_scratch(s.scratch_dir, run_id)
+    warehouse.clean_scratch(s.scratch_dir, run_id, other_runs_in_progress(context))
     staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")
     tables = publishing.load_brief_tables(
         s.build_database_path, build.programme.min_cell_size, build.key

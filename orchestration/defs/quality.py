@@ -14,7 +14,7 @@ from dataclasses import asdict
 
 import dagster as dg
 
-from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
+from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse, other_runs_in_progress
 from orchestration.lib.quality.suites import load_suite, suite_names
 
 # The steps that validate the suites, in run order: the raw tables (roster, markers,
@@ -70,7 +70,12 @@ def _build_step_checks(step: str) -> dg.AssetChecksDefinition:
         s = build.ready(context.log)
         keys = {by_key[key]: key for key in context.selected_asset_check_keys}
         for suite, result in run_suites(
-            sorted(keys), s, context.run.run_id, build.programme, build.key
+            sorted(keys),
+            s,
+            context.run.run_id,
+            build.programme,
+            build.key,
+            other_runs_in_progress(context),
         ):
             yield _check_result(context, keys[suite], suite, result, s.quality_dir / "index.html")
 

@@ -148,3 +148,16 @@ def resources() -> dg.Definitions:
     # A run launched from the UI, a schedule or the sensor: the settings of the environment
     # the code location was started in (the Makefile's, for `make dev`).
     return dg.Definitions(resources=run_resources(Settings.from_env()))
+
+
+def other_runs_in_progress(context) -> set[str]:
+    """The runs besides this one that are in progress in the instance. Runs on one
+    warehouse take turns step by step (the pool), so a step must not remove what another
+    run in progress keeps in the warehouse folder (its GX workspace, its staged files)."""
+    statuses = [
+        dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED,
+        dg.DagsterRunStatus.CANCELING,
+    ]
+    running = context.instance.get_run_ids(filters=dg.RunsFilter(statuses=statuses))
+    return set(running) - {context.run.run_id}

@@ -11,7 +11,7 @@ import contextlib
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import duckdb
@@ -194,12 +194,14 @@ def query(path: Path, sql: str, key: str | None = None) -> pl.DataFrame:
         return connection.execute(sql).pl()
 
 
-def clean_scratch(scratch: Path, run_id: str) -> None:
-    """Remove what killed runs left in the scratch folder; this run's entries stay."""
+def clean_scratch(scratch: Path, run_id: str, keep: Collection[str] = ()) -> None:
+    """Remove what killed runs left in the scratch folder; the entries of this run and of
+    the runs in `keep` (the others in progress on this warehouse) stay."""
     if not scratch.is_dir():
         return
+    ours = [f".{run}." for run in (run_id, *keep)]
     for leftover in scratch.iterdir():
-        if f".{run_id}." not in leftover.name:
+        if not any(marker in leftover.name for marker in ours):
             if leftover.is_dir():
                 shutil.rmtree(leftover, ignore_errors=True)
             else:

@@ -14,7 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
-from orchestration.lib.warehouse import clean_scratch, publish_folder, scratch_path
+from orchestration.lib.warehouse import publish_folder, scratch_path
 
 ASSETS_DIR = Path(__file__).resolve().parents[3] / "expectations" / "data_docs_assets"
 VENDOR = {
@@ -80,8 +80,8 @@ def publish_report(
 
 
 def _staging_folder(quality_dir: Path, run: dict, scratch: Path) -> Path:
-    """An empty place to write this run's report before it replaces the last one."""
-    clean_scratch(scratch, run["run_id"])
+    """An empty place to write this run's report before it replaces the last one. (What
+    killed runs left in the scratch folder is removed as the brief is published.)"""
     staged = scratch_path(scratch, quality_dir.name, run["run_id"], "staged")
     shutil.rmtree(staged, ignore_errors=True)
     return staged

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,16 +26,18 @@ def run_suites(
     run_id: str,
     programme: ProgrammeSettings,
     key: str | None,
+    other_runs: Collection[str] = (),
 ) -> Iterator[tuple[str, SuiteResult]]:
     """Validate the suites one after another, as each result is ready. One read-only
-    connection to the build copy and one label dictionary serve them all."""
+    connection to the build copy and one label dictionary serve them all. `other_runs`:
+    the runs in progress on this warehouse besides this one, whose GX workspaces stay."""
     labels = LabelDictionary.load(settings.label_dictionary_path)
     context = frames.FrameContext(
         labels=labels,
         answer_scales=load_answer_scales(settings.answer_categories_path),
         programme=programme,
     )
-    run_dir = _run_dir(settings, run_id)
+    run_dir = _run_dir(settings, run_id, other_runs)
     summaries_dir = run_dir / "summaries"
     summaries_dir.mkdir(parents=True, exist_ok=True)
     with warehouse.connect(settings.build_database_path, read_only=True, key=key) as connection:
@@ -85,13 +87,15 @@ def suite_parameters(labels: LabelDictionary, read) -> dict:
     return parameters
 
 
-def _run_dir(settings: Settings, run_id: str) -> Path:
-    """One GX workspace per run; older runs' workspaces are removed when a new run starts."""
+def _run_dir(settings: Settings, run_id: str, other_runs: Collection[str]) -> Path:
+    """One GX workspace per run; finished runs' workspaces are removed when a new run starts
+    (two runs on one warehouse take turns step by step, so both may be in progress)."""
     root = settings.build_dir / "quality"
     run_dir = root / run_id
     if not run_dir.exists():
         if root.exists():
             for old in root.iterdir():
-                shutil.rmtree(old, ignore_errors=True)
+                if old.name not in other_runs:
+                    shutil.rmtree(old, ignore_errors=True)
         run_dir.mkdir(parents=True)
     return run_dir
