@@ -12,7 +12,7 @@ import time
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, published_digest, run_idream
+from tests.conftest import published_digest, run_idream
 from tests.programmes import NO_DISCLOSURE_CONTROL, achieved_outcome, minimal_programme, person
 
 PARTICIPANTS = "select count(*) from marts.dim_participants"
@@ -184,62 +184,3 @@ def test_when_one_workbook_changes_only_its_landing_is_redone(two_programmes, tm
         assert after[unchanged] == before[unchanged], unchanged
     rates = (warehouse / "brief" / "success_markers_by_domain.csv").read_text()
     assert rates.splitlines()[1].startswith("1,individual,2,1,50,")  # resilience now 1 of 2
-
-
-def test_a_cli_run_and_a_run_dagster_launches_take_turns_on_one_warehouse(two_programmes, tmp_path):
-    """`idream run` and a run Dagster launches from the code location (as the UI, the
-    schedule and the sensor do; `dg launch` here) on one warehouse at once: both succeed,
-    because every step that opens the DuckDB build file waits for the pool's one slot.
-    Without the pool, one of them fails on DuckDB's file lock."""
-    import dagster as dg
-
-    _, new_raw, old_warehouse = two_programmes
-    warehouse = _copy_of(old_warehouse, tmp_path)
-    bin_dir = os.path.dirname(sys.executable)
-    env = {
-        **os.environ,
-        "IDREAM_RAW_DIR": str(new_raw),
-        "IDREAM_WAREHOUSE_DIR": str(warehouse),
-        # dg refuses to run from a project whose .venv is not the active one.
-        "VIRTUAL_ENV": os.path.dirname(bin_dir),
-    }
-    commands = {
-        "cli": [os.path.join(bin_dir, "idream"), "run", "--force"],
-        "dagster": [os.path.join(bin_dir, "dg"), "launch", "--job", "idream_pipeline"],
-    }
-    runs = {
-        name: subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for name, command in commands.items()
-    }
-    outputs = {name: run.communicate(timeout=600)[0] for name, run in runs.items()}
-    for name, run in runs.items():
-        assert run.returncode == 0, outputs[name]
-    assert published_participants(warehouse) == 3
-
-    with dg.DagsterInstance.from_config(os.environ["DAGSTER_HOME"]) as instance:
-        both = (
-            instance.get_runs(filters=dg.RunsFilter(tags={"idream/raw_dir": str(new_raw)}), limit=1)
-            + [run for run in instance.get_runs(limit=5) if "idream/launched_by" not in run.tags][
-                :1
-            ]
-        )
-        assert len(both) == 2 and all(r.status == dg.DagsterRunStatus.SUCCESS for r in both)
-        intervals = [
-            [
-                (step.start_time, step.end_time)
-                for step in instance.get_run_step_stats(run.run_id)
-                if step.step_key != "quality__report"  # reads no warehouse: not in the pool
-            ]
-            for run in both
-        ]
-    # The runs took turns step by step: no step of one overlaps a step of the other.
-    for start, end in intervals[0]:
-        for other_start, other_end in intervals[1]:
-            assert end <= other_start or other_end <= start
