@@ -356,6 +356,20 @@ FIVE = '"a", "b", "c", "d", "e"'
 DOMAIN = '[[domains]]\nid = "{}"\nlabel = "{}"\n'
 
 
+def test_the_limits_themselves_are_allowed(tmp_path):
+    text = (
+        SCALE.format('"a", "b", "c", "d", "e", "f", "g"')
+        + "top = 6\n"
+        + '[[survey.scales]]\nid = "yes_no"\ncategories = ["No", "Yes"]\ntop = 1\n'
+        + "".join(DOMAIN.format(f"d{n}", f"D{n}") for n in range(8))
+        + '[markers]\nlevels = ["l1", "l2", "l3", "l4", "l5"]\nreviews = ["r1", "r2", "r3", "r4"]\n'
+    )
+    definition = load(tmp_path, text).definition
+    assert [(len(s.categories), s.top) for s in definition.survey.scales] == [(7, 6), (2, 1)]
+    assert (len(definition.domains), len(definition.markers.levels)) == (8, 5)
+    assert len(definition.markers.reviews) == 4
+
+
 # Each case breaks one rule; the message names the file, the key and (when there is
 # one) the value, so that staff can find the line in programme.toml.
 @pytest.mark.parametrize(
@@ -395,7 +409,11 @@ DOMAIN = '[[domains]]\nid = "{}"\nlabel = "{}"\n'
             SCALE.format('"Yes"'),
             'survey.scales[1].categories = ["Yes"]: 1 given; a scale has 2 to 7 categories',
         ),
-        (SCALE.format(FIVE + ', "f", "g", "h"'), 'survey.scales[1].categories = ["a", '),
+        (
+            SCALE.format(FIVE + ', "f", "g", "h"'),
+            'survey.scales[1].categories = ["a", "b", "c", "d", "e", "f", "g", "h"]: '
+            "8 given; a scale has 2 to 7 categories",
+        ),
         (
             SCALE.format(FIVE) + "top = 0\n",
             "survey.scales[1].top = 0: must be at least 1 and below the scale's 5 categories",
