@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,11 +16,11 @@ import xlsxwriter
 
 from orchestration.lib.errors import RawDataError
 from orchestration.lib.survey_export_headers import label_rule_key
+from orchestration.lib.survey_export_values import parse_submission_time
 from orchestration.lib.survey_exports import (
     CodebookItem,
     SurveyRules,
     codebook_items,
-    parse_submission_time,
     read_survey_export,
 )
 
@@ -361,6 +362,17 @@ def test_submission_times_in_a_workbook_are_rounded_to_the_second(tmp_path):
         datetime(2024, 5, 1, 12, tzinfo=UTC),
         datetime(2024, 5, 1, 9, tzinfo=UTC),
     ]
+
+
+def test_a_time_without_offset_is_utc_whatever_the_machines_zone(monkeypatch):
+    # Guards against datetime.astimezone() on a naive time, which reads the local zone.
+    monkeypatch.setenv("TZ", "Asia/Tbilisi")
+    time.tzset()
+    try:
+        assert parse_submission_time("2024-05-01T10:00:00") == datetime(2024, 5, 1, 10, tzinfo=UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 @pytest.mark.parametrize("written", ["last Tuesday", "2024-13-01", "0", "-45413", "1e5", ""])
