@@ -39,7 +39,7 @@ class Column:
 
 @dataclass(frozen=True)
 class HeaderMap:
-    """The columns one candidate header row gives; `missing` and `conflicts` are messages
+    """The columns one candidate header row gives; `conflicts` and `missing` are messages
     (with the column they name), empty when the row is a usable header."""
 
     row: int
@@ -95,8 +95,8 @@ def map_headers(
         Column(index, headers[index]) for index, key in keys.items() if key in review_keys
     )
     taken = {column.index for column in (response_id, submitted_at, *review_states) if column}
-    targets = {("item", item_id): names for item_id, names in items.items()}
-    targets[("cohort", cohort_column)] = (cohort_column,)
+    targets = {("cohort", cohort_column): (cohort_column,)}
+    targets |= {("item", item_id): names for item_id, names in items.items()}
     found = _match_targets({i: h for i, h in headers.items() if i not in taken}, targets)
     conflicts += found.conflicts
     columns = {target: Column(index, headers[index]) for target, index in found.columns.items()}
@@ -112,7 +112,7 @@ def map_headers(
     missing += [
         (f"required column '{name}' is missing", name)
         for kind, name in targets
-        if (kind, name) not in columns
+        if (kind, name) not in columns and (kind, name) not in found.contested
     ]
     return HeaderMap(
         row=row,
@@ -131,6 +131,8 @@ def map_headers(
 class _Matched:
     columns: dict[tuple[str, str], int]
     conflicts: list[tuple[str, str]]
+    # Targets a header means together with another: not missing, but not found either.
+    contested: set[tuple[str, str]]
 
 
 def _match_targets(
@@ -153,6 +155,7 @@ def _match_targets(
     )
     columns: dict[tuple[str, str], int] = {}
     conflicts: list[tuple[str, str]] = []
+    contested: set[tuple[str, str]] = set()
     claimed: set[int] = set()
     for tier, parts_of in enumerate(tiers):
         lookup = by_id if tier == 2 else by_name
@@ -169,6 +172,7 @@ def _match_targets(
             if len(meant) > 1:
                 names = " and ".join(sorted(f"'{name}'" for _, name in meant))
                 conflicts.append((f"header '{header}' means both {names}", header))
+                contested |= meant
                 claimed.add(index)
             for target in meant if len(meant) == 1 else ():
                 candidates.setdefault(target, []).append(index)
@@ -177,7 +181,7 @@ def _match_targets(
                 conflicts.append(_both(headers, indices, f"'{target[1]}'"))
             columns[target] = indices[0]
             claimed.update(indices)
-    return _Matched(columns, conflicts)
+    return _Matched(columns, conflicts, contested)
 
 
 def _parts_after(header: str, separator: str) -> set[str]:

@@ -204,7 +204,7 @@ def _header(grid: ExportGrid, items: Sequence[CodebookItem], rules: SurveyRules)
         raise RawDataError([grid.problem("is empty: expected a header row")])
     names = {item.item_id: (item.item_id, item.statement) for item in items}
     header = find_header(grid.first_rows(HEADER_SEARCH_ROWS), names, rules.cohort_column)
-    wrong = [*header.missing, *header.conflicts]
+    wrong = [*header.conflicts, *header.missing]
     if wrong:
         raise RawDataError(
             [grid.problem(text, header.row, column or None) for text, column in wrong]

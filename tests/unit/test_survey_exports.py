@@ -472,6 +472,24 @@ def test_headers_that_mean_one_item_are_refused(tmp_path):
     ]
 
 
+def test_a_header_that_means_two_items_is_refused(tmp_path):
+    # con_01's statement is sec_01's id: the header 'sec_01' could be either.
+    items = [SEC, CodebookItem("con_01", "sec_01", "agreement")]
+    rows = [["response_id", "submitted_at", "cohort", "sec_01"], ["r1", "2024-05-01", "1", ""]]
+    with pytest.raises(RawDataError) as caught:
+        read_survey_export(write_csv(tmp_path / "both.csv", rows), tmp_path, items)
+    assert messages(caught) == [
+        "both.csv, row 1, column 'sec_01': header 'sec_01' means both 'con_01' and 'sec_01'"
+    ]
+
+
+def test_an_item_whose_scale_is_not_defined_is_a_programming_error(tmp_path):
+    rows = [["response_id", "submitted_at", "cohort", "sec_01"], ["r1", "2024-05-01", "1", ""]]
+    item = CodebookItem("sec_01", "S", "frequency")
+    with pytest.raises(ValueError, match="item 'sec_01': scale 'frequency' is not defined"):
+        read_survey_export(write_csv(tmp_path / "s.csv", rows), tmp_path, [item])
+
+
 def test_a_whole_header_is_preferred_to_a_grouped_one(tmp_path):
     rows = [
         ["response_id", "submitted_at", "cohort", "grp/sec_01", SEC.statement, "g-con_01"],
