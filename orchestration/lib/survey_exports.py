@@ -1,0 +1,258 @@
+"""Survey exports as KoboToolbox and ODK Central write them (raw-data contract v2).
+
+`read_survey_export` turns one export (a CSV, or a workbook's `responses` sheet, else its
+first sheet) into its responses and their answers in long form: the response id, the
+submission time in UTC, the cohort number and each codebook item's answer as the
+definition writes the label. Every other column (names, emails, GPS, free text, device
+ids, the tools' metadata) is dropped here and never carried on. Submissions a reviewer
+turned down are left out, unchecked, and counted. Anything else that breaks the contract
+stops the file with every problem found, each naming file, sheet, row (as the spreadsheet
+shows it), column and value.
+
+Pure apart from reading the file; nothing here knows about Dagster. Beside this module:
+`survey_export_files` (a file as a grid of cells), `survey_export_headers` (the header row
+and its columns), `survey_export_values` (ids, times, cohorts, review states) and
+`survey_export_rules` (the codebook items and definition settings it is read against).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from orchestration.lib.errors import Problem, RawDataError, display_path
+from orchestration.lib.survey_export_files import (
+    FIELDS,
+    ROW,
+    ExportGrid,
+    read_export_grid,
+    refuse_symlink,
+)
+from orchestration.lib.survey_export_headers import (
+    HEADER_SEARCH_ROWS,
+    Column,
+    HeaderMap,
+    find_header,
+    label_rule_key,
+)
+from orchestration.lib.survey_export_rules import (
+    CodebookItem,
+    SurveyRules,
+    answer_labels,
+    codebook_items,
+    not_a_label,
+)
+from orchestration.lib.survey_export_values import (
+    is_turned_down,
+    parse_export_cohort,
+    parse_response_id,
+    parse_submission_time,
+)
+
+__all__ = [
+    "CodebookItem",
+    "ExportContents",
+    "SurveyRules",
+    "codebook_items",
+    "parse_export_grid",
+    "read_survey_export",
+]
+LINEAGE = ("source_file", "source_sheet", "source_row")
+
+
+@dataclass(frozen=True)
+class ExportContents:
+    """`responses`: response_id, submitted_at (UTC), cohort, source_file, source_sheet,
+    source_row. `answers`: response_id, item_id, answer (the scale's or the excluded
+    label as the definition writes it; null for a skipped item) and the same lineage.
+    `excluded_by_review`: submissions left out for their review state.
+    `dropped_headers`: the header's other columns, never read."""
+
+    responses: pl.DataFrame
+    answers: pl.DataFrame
+    excluded_by_review: int
+    dropped_headers: tuple[str, ...]
+
+
+def read_survey_export(
+    path: Path,
+    raw_dir: Path,
+    items: Sequence[CodebookItem],
+    rules: SurveyRules | None = None,
+    password: str | None = None,
+) -> ExportContents:
+    label = display_path(path, raw_dir)
+    refuse_symlink(path, raw_dir, label)
+    grid = read_export_grid(path, label, password)
+    return parse_export_grid(grid, items, rules or SurveyRules())
+
+
+def parse_export_grid(
+    grid: ExportGrid, items: Sequence[CodebookItem], rules: SurveyRules
+) -> ExportContents:
+    labels = answer_labels(items, rules)
+    header = _header(grid, items, rules)
+    data = grid.cells.filter(pl.col(ROW) > header.row)
+    problems = _Problems(grid)
+    data = _whole_rows(data, grid, header, problems)
+    turned_down = pl.Series([False] * data.height, dtype=pl.Boolean)
+    for column in header.review_states:
+        states = _map_distinct(
+            data[f"c{column.index}"],
+            lambda raw: is_turned_down(raw, rules.exclude_review_states),
+            pl.Boolean,
+        )
+        turned_down = turned_down | states.fill_null(False)
+    data = data.filter(~turned_down)
+    if data.height == 0 and not turned_down.any() and not problems.found:
+        raise RawDataError([grid.problem("has a header but no data rows", header.row)])
+    problems.add_error_cells(data, [*header.review_states, *_read_columns(header, items)])
+
+    def parsed(column: Column, parse: Callable[[str], object], dtype, blank, wrong) -> pl.Series:
+        return problems.parse(data, column, parse, dtype, blank, wrong)
+
+    from_workbook = grid.sheet is not None
+    response_ids = parsed(
+        header.response_id,
+        parse_response_id,
+        pl.String,
+        "response id is blank",
+        lambda raw: f"response id '{raw}' is blank after its uuid: prefix",
+    )
+    submitted = parsed(
+        header.submitted_at,
+        lambda raw: parse_submission_time(raw, from_workbook),
+        pl.Datetime("us", "UTC"),
+        "submission time is blank",
+        lambda raw: f"submission time '{raw}' is not an ISO date-time or an Excel date",
+    )
+    cohorts = parsed(
+        header.cohort,
+        parse_export_cohort,
+        pl.Int64,
+        "cohort is blank",
+        lambda raw: f"cohort '{raw}' is not a cohort number such as 1, 'Cohort 1' or 'C1'",
+    )
+    answers = {
+        item.item_id: parsed(
+            header.items[item.item_id],
+            lambda raw, known=labels[item.item_id]: known.get(label_rule_key(raw)),
+            pl.String,
+            None,  # a blank answer is a skipped item
+            lambda raw, item=item: not_a_label(raw, item, rules),
+        )
+        for item in items
+    }
+    problems.raise_any()
+    lineage = pl.DataFrame(
+        {"source_file": grid.file, "source_sheet": grid.sheet, "source_row": data[ROW]},
+        schema={"source_file": pl.String, "source_sheet": pl.String, "source_row": pl.Int64},
+    )
+    responses = pl.DataFrame(
+        {"response_id": response_ids, "submitted_at": submitted, "cohort": cohorts}
+    ).hstack(lineage)
+    return ExportContents(
+        responses=responses,
+        answers=_long_answers(response_ids, answers, lineage),
+        excluded_by_review=int(turned_down.sum()),
+        dropped_headers=header.dropped,
+    )
+
+
+class _Problems:
+    """Every problem of one file, reported row by row and, in a row, column by column."""
+
+    def __init__(self, grid: ExportGrid):
+        self.grid = grid
+        self.found: list[tuple[int, int, Problem]] = []
+
+    def add(self, message: str, row: int, column: Column | None = None) -> None:
+        problem = self.grid.problem(message, row, column.header if column else None)
+        self.found.append((row, column.index if column else -1, problem))
+
+    def add_error_cells(self, data: pl.DataFrame, read: list[Column]) -> None:
+        rows = set(data[ROW].to_list())
+        by_index = {column.index: column for column in read}
+        for (row, index), value in self.grid.errors.items():
+            if row in rows and index in by_index:
+                self.add(f"holds the error value {value}", row, by_index[index])
+
+    def parse(self, data, column: Column, parse, dtype, blank, wrong) -> pl.Series:
+        """`parse` on the column's cells; a cell it cannot read (or a blank one, when
+        `blank` says why that is wrong) is a problem, unless it already is one."""
+        raw = data[f"c{column.index}"]
+        parsed = _map_distinct(raw, parse, dtype)
+        located = {(row, index) for row, index, _ in self.found}
+        unread = pl.DataFrame({"row": data[ROW], "raw": raw}).filter(parsed.is_null())
+        for row, value in unread.rows():
+            message = wrong(value) if value is not None else blank
+            if message and (row, column.index) not in located:
+                self.add(message, row, column)
+        return parsed
+
+    def raise_any(self) -> None:
+        if self.found:
+            ordered = sorted(self.found, key=lambda found: found[:2])
+            raise RawDataError([problem for *_, problem in ordered])
+
+
+def _header(grid: ExportGrid, items: Sequence[CodebookItem], rules: SurveyRules) -> HeaderMap:
+    if grid.cells.height == 0:
+        raise RawDataError([grid.problem("is empty: expected a header row")])
+    names = {item.item_id: (item.item_id, item.statement) for item in items}
+    header = find_header(grid.first_rows(HEADER_SEARCH_ROWS), names, rules.cohort_column)
+    wrong = [*header.conflicts, *header.missing]
+    if wrong:
+        raise RawDataError(
+            [grid.problem(text, header.row, column or None) for text, column in wrong]
+        )
+    return header
+
+
+def _whole_rows(
+    data: pl.DataFrame, grid: ExportGrid, header: HeaderMap, problems: _Problems
+) -> pl.DataFrame:
+    """A CSV row with more or fewer fields than its header is a problem (a file cut short
+    while it was copied), and its cells, out of place, are not read."""
+    if FIELDS not in data.columns:
+        return data
+    width = grid.cells.filter(pl.col(ROW) == header.row)[FIELDS].item()
+    for row, count in data.filter(pl.col(FIELDS) != width).select(ROW, FIELDS).rows():
+        problems.add(
+            f"has {count} fields where the header (row {header.row}) has {width}: "
+            "was the file cut short?",
+            row,
+        )
+    return data.filter(pl.col(FIELDS) == width)
+
+
+def _read_columns(header: HeaderMap, items: Sequence[CodebookItem]) -> list[Column]:
+    fixed = [header.response_id, header.submitted_at, header.cohort]
+    return [column for column in fixed if column] + [header.items[i.item_id] for i in items]
+
+
+def _long_answers(
+    response_ids: pl.Series, answers: dict[str, pl.Series], lineage: pl.DataFrame
+) -> pl.DataFrame:
+    """One row per response and item, rows in sheet order and items in codebook order."""
+    wide = pl.DataFrame({"response_id": response_ids, **answers}).hstack(lineage)
+    long = wide.with_row_index("__response").unpivot(
+        index=["__response", "response_id", *LINEAGE],
+        on=list(answers),
+        variable_name="item_id",
+        value_name="answer",
+    )
+    order = {item_id: position for position, item_id in enumerate(answers)}
+    long = long.sort("__response", pl.col("item_id").replace_strict(order, return_dtype=pl.Int64))
+    return long.select("response_id", "item_id", "answer", *LINEAGE)
+
+
+def _map_distinct(column: pl.Series, parse: Callable[[str], object], dtype) -> pl.Series:
+    """`parse` once per distinct value (answers repeat); null stays null."""
+    distinct = column.drop_nulls().unique().to_list()
+    return column.replace_strict(
+        {value: parse(value) for value in distinct}, default=None, return_dtype=dtype
+    )
