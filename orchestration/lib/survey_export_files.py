@@ -16,8 +16,8 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.lib.errors import Problem, RawDataError
+from orchestration.lib.programme_definition import label_match_key
 from orchestration.lib.readers import open_workbook
-from orchestration.lib.survey_export_headers import label_rule_key
 
 RESPONSES_SHEET = "responses"
 ROW = "source_row"
@@ -101,8 +101,8 @@ def read_workbook_grid(path: Path, file_label: str, password: str | None = None)
     names = workbook.sheet_names
     if not names:
         raise RawDataError([Problem(file_label, "has no sheets")])
-    wanted = label_rule_key(RESPONSES_SHEET)
-    sheet = next((name for name in names if label_rule_key(name) == wanted), names[0])
+    wanted = label_match_key(RESPONSES_SHEET)
+    sheet = next((name for name in names if label_match_key(name) == wanted), names[0])
     try:
         # header_row=None with skip_rows=0 keeps leading empty rows, so that row i of the
         # frame is spreadsheet row i + 1 (by default calamine drops them).

@@ -1,6 +1,6 @@
 """Which row of a survey export is its header, and which of its columns the contract reads.
 
-Headers are matched by the contract's label rule (`label_rule_key`). The tool columns are
+Headers are matched by the contract's label rule (`label_match_key`). The tool columns are
 found by their exact names (`_uuid`, `SubmissionDate`, ...); an item's column by its
 `item_id` or `statement`, failing that by the part after a `/` (KoboToolbox's grouped
 headers), failing that by the part after a `-` equalling the `item_id` (ODK Central's).
@@ -9,26 +9,17 @@ Every column found in none of these ways is dropped.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+# The contract's label rule, in one place: the programme definition's.
+from orchestration.lib.programme_definition import label_match_key
 
 # The contract's lists, in its order of preference: the first present is used.
 RESPONSE_ID_HEADERS = ("response_id", "_uuid", "meta/instanceID", "meta-instanceID", "KEY")
 SUBMISSION_TIME_HEADERS = ("submitted_at", "_submission_time", "SubmissionDate")
 REVIEW_STATE_HEADERS = ("_validation_status", "ReviewState")
 HEADER_SEARCH_ROWS = 10
-
-_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
-
-
-def label_rule_key(text: str) -> str:
-    """The contract's label rule: letters and digits, case ignored, every other run of
-    characters one space, none at the ends. `Don\u2019t know`, `Don't know` and `don_t_know`
-    are one key (`don t know`); `dont_know` is another."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return _NOT_LETTER_OR_DIGIT.sub(" ", folded).strip()
 
 
 @dataclass(frozen=True)
@@ -76,12 +67,12 @@ def map_headers(
     row: int, cells: Sequence[str | None], items: dict[str, tuple[str, ...]], cohort_column: str
 ) -> HeaderMap:
     headers = {index: cell.strip() for index, cell in enumerate(cells) if cell and cell.strip()}
-    keys = {index: label_rule_key(header) for index, header in headers.items()}
+    keys = {index: label_match_key(header) for index, header in headers.items()}
     conflicts: list[tuple[str, str]] = []
 
     def first_of(names: tuple[str, ...]) -> Column | None:
         for name in names:
-            found = [index for index, key in keys.items() if key == label_rule_key(name)]
+            found = [index for index, key in keys.items() if key == label_match_key(name)]
             if len(found) > 1:
                 conflicts.append(_both(headers, found, f"'{name}'"))
             if found:
@@ -90,7 +81,7 @@ def map_headers(
 
     response_id = first_of(RESPONSE_ID_HEADERS)
     submitted_at = first_of(SUBMISSION_TIME_HEADERS)
-    review_keys = {label_rule_key(name) for name in REVIEW_STATE_HEADERS}
+    review_keys = {label_match_key(name) for name in REVIEW_STATE_HEADERS}
     review_states = tuple(
         Column(index, headers[index]) for index, key in keys.items() if key in review_keys
     )
@@ -145,11 +136,11 @@ def _match_targets(
     by_id: dict[str, list[tuple[str, str]]] = {}
     for target, names in targets.items():
         for name in names:
-            by_name.setdefault(label_rule_key(name), []).append(target)
+            by_name.setdefault(label_match_key(name), []).append(target)
         # The id is the first name; only it is matched after a `-` (ODK writes names).
-        by_id.setdefault(label_rule_key(names[0]), []).append(target)
+        by_id.setdefault(label_match_key(names[0]), []).append(target)
     tiers = (
-        lambda header: {label_rule_key(header)},
+        lambda header: {label_match_key(header)},
         lambda header: _parts_after(header, "/"),
         lambda header: _parts_after(header, "-"),
     )
@@ -188,7 +179,7 @@ def _parts_after(header: str, separator: str) -> set[str]:
     """The keys of what follows each `separator`: a Kobo group label may itself be nested
     (`Outer/Inner/Statement`) and a statement may hold a `/` (`UN/regional bodies`)."""
     pieces = header.split(separator)
-    return {label_rule_key(separator.join(pieces[start:])) for start in range(1, len(pieces))}
+    return {label_match_key(separator.join(pieces[start:])) for start in range(1, len(pieces))}
 
 
 def _both(headers: dict[int, str], indices: list[int], meaning: str) -> tuple[str, str]:

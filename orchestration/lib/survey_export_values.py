@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from orchestration.lib.survey_export_headers import label_rule_key
+from orchestration.lib.programme_definition import label_match_key
 from orchestration.lib.values import parse_cohort
 
 _EXCEL_EPOCH = datetime(1899, 12, 30, tzinfo=UTC)
@@ -52,11 +52,11 @@ def parse_submission_time(text: str, from_workbook: bool = False) -> datetime | 
 def parse_export_cohort(text: str) -> int | None:
     """As the roster writes it (`1`, `Cohort 1`, `C1`), or as a form's choice name
     (`cohort_1`), which the label rule reads as `cohort 1`."""
-    return parse_cohort(text) or parse_cohort(label_rule_key(text))
+    return parse_cohort(text) or parse_cohort(label_match_key(text))
 
 
 def is_turned_down(state: str, exclude: Sequence[str]) -> bool:
     """A review state listed in `exclude`, compared by the label rule, Kobo's
     `validation_status_` prefix ignored. ODK's `hasIssues` reads as one word, `hasissues`."""
-    key = label_rule_key(state).removeprefix(_VALIDATION_PREFIX)
-    return key in {label_rule_key(name) for name in exclude}
+    key = label_match_key(state).removeprefix(_VALIDATION_PREFIX)
+    return key in {label_match_key(name) for name in exclude}

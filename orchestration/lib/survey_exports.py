@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.lib.errors import Problem, RawDataError, display_path
+from orchestration.lib.programme_definition import label_match_key
 from orchestration.lib.survey_export_files import (
     FIELDS,
     ROW,
@@ -36,7 +37,6 @@ from orchestration.lib.survey_export_headers import (
     Column,
     HeaderMap,
     find_header,
-    label_rule_key,
 )
 from orchestration.lib.survey_export_rules import (
     CodebookItem,
@@ -87,7 +87,7 @@ def read_survey_export(
     label = display_path(path, raw_dir)
     refuse_symlink(path, raw_dir, label)
     grid = read_export_grid(path, label, password)
-    return parse_export_grid(grid, items, rules or SurveyRules())
+    return parse_export_grid(grid, items, rules or SurveyRules.of())
 
 
 def parse_export_grid(
@@ -139,7 +139,7 @@ def parse_export_grid(
     answers = {
         item.item_id: parsed(
             header.items[item.item_id],
-            lambda raw, known=labels[item.item_id]: known.get(label_rule_key(raw)),
+            lambda raw, known=labels[item.item_id]: known.get(label_match_key(raw)),
             pl.String,
             None,  # a blank answer is a skipped item
             lambda raw, item=item: not_a_label(raw, item, rules),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 import time
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import pytest
 import xlsxwriter
 
 from orchestration.lib.errors import RawDataError
-from orchestration.lib.survey_export_headers import label_rule_key
+from orchestration.lib.programme_definition import label_match_key
 from orchestration.lib.survey_export_values import parse_submission_time
 from orchestration.lib.survey_exports import (
     CodebookItem,
@@ -69,7 +70,8 @@ def write_csv(path: Path, rows: list[list], separator=",", bom=False, quote_all=
 
 
 def read(path: Path, raw: Path, **rules) -> object:
-    return read_survey_export(path, raw, ITEMS, SurveyRules(**rules))
+    """Read with IDREAM's survey rules, or with some of them replaced."""
+    return read_survey_export(path, raw, ITEMS, dataclasses.replace(SurveyRules.of(), **rules))
 
 
 def messages(caught: pytest.ExceptionInfo) -> list[str]:
@@ -594,7 +596,7 @@ def test_a_header_without_rows_is_an_error_but_all_rejected_is_not(tmp_path):
     ],
 )
 def test_the_label_rule(one, other, same):
-    assert (label_rule_key(one) == label_rule_key(other)) is same
+    assert (label_match_key(one) == label_match_key(other)) is same
 
 
 def test_codebook_items_come_from_the_codebook_frame():
