@@ -68,7 +68,7 @@ def validate(
     # The validation definition's own `run` stores its result for the run's Data Docs, as a
     # checkpoint would; a checkpoint with no actions would only add its own bookkeeping.
     validation = definition.run(
-        batch_parameters={"dataframe": frame.to_pandas()},
+        batch_parameters={"dataframe": for_pandas_engine(frame)},
         expectation_parameters=parameters,
         result_format={
             "result_format": "COMPLETE",
@@ -78,6 +78,17 @@ def validate(
         run_id=RunIdentifier(run_name=run_name) if run_name else None,
     )
     return _suite_result(suite_json, validation.results)
+
+
+def for_pandas_engine(frame: pl.DataFrame):
+    """The pandas copy GX validates, with every integer column as int64: GX's pandas engine
+    vectorises `expect_column_values_to_be_between` only for int64 and float64 columns and
+    calls a Python function per value for any other (Polars' Int32 and UInt32 arrive as
+    int32 and uint32). At x1000 the checks took 18.8 s with them, 15.8 s without. (Text
+    as Python objects instead of pandas' Arrow-backed strings was measured too: slower.)"""
+    import polars.selectors as cs
+
+    return frame.with_columns(cs.integer().cast(pl.Int64)).to_pandas()
 
 
 def build_docs(context_dir: Path) -> bool:
