@@ -388,3 +388,17 @@ def test_counts_are_checked_against_the_programme_settings(validate):
 def test_without_programme_settings_the_count_checks_are_skipped(validate):
     unstated = replace(CONTEXT, programme=ProgrammeSettings())
     assert validate("raw_participants", valid_tables(), unstated).failures == []
+
+
+def test_integers_reach_gx_as_int64_so_its_range_checks_are_vectorised():
+    frame = pl.DataFrame(
+        {
+            "cohort": pl.Series([1, 2], dtype=pl.Int32),
+            "achieved_n": pl.Series([3, 4], dtype=pl.UInt32),
+            "participants": pl.Series([5, None], dtype=pl.Int16),
+        }
+    )
+    copy = gx_runner.for_pandas_engine(frame)
+    # GX's `expect_column_values_to_be_between` tests `dtype in [int, float]`.
+    assert all(dtype in [int, float] for dtype in copy.dtypes)
+    assert copy["cohort"].tolist() == [1, 2] and copy["participants"].isna().tolist() == [0, 1]

@@ -73,7 +73,7 @@ def publish_run_report(settings: Settings, run_id: str, stopped: str | None = No
             settings.quality_dir, run, stopped or "no check ran", settings.scratch_dir
         )
         return settings.quality_dir
-    gx_runner.build_docs(run_dir / "gx")
+    gx_runner.build_docs(run_dir / "gx", run_dir / "site")
     return docs.publish_report(
         run_dir / "site", summaries, run, settings.quality_dir, settings.scratch_dir
     )
