@@ -31,11 +31,17 @@ class SurveyRules:
     def of(cls, definition: ProgrammeDefinition | None = None) -> SurveyRules:
         survey = (definition or idream_definition()).survey
         return cls(
+            # Every spelling the definition accepts (IDREAM's `N/A` is `Not applicable`);
+            # the label matching ones in the data is what the export's answer becomes.
             scales={
-                scale.id: tuple(category.label for category in scale.categories)
+                scale.id: tuple(
+                    spelling for category in scale.categories for spelling in category.spellings
+                )
                 for scale in survey.scales
             },
-            excluded=tuple(category.label for category in survey.excluded),
+            excluded=tuple(
+                spelling for category in survey.excluded for spelling in category.spellings
+            ),
             cohort_column=survey.cohort_column,
             exclude_review_states=survey.exclude_review_states,
         )
