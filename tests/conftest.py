@@ -56,6 +56,8 @@ def published_digest(warehouse: Path) -> dict[str, str]:
     return tree_digest(warehouse, skip=(".build", "quality", "logs"))
 
 
+# First: xdist's own hook reads these marks to group the tests, on each worker.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """One xdist group per test file, as `--dist loadfile` would make (module fixtures are
     whole pipeline runs), except that every file using the session's sample run shares one
