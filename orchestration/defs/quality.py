@@ -1,5 +1,5 @@
-"""Quality checks: one Dagster asset check per Great Expectations suite, validated in one
-step per layer (the raw tables, then the marts).
+"""Quality checks: one Dagster asset check per Great Expectations suite, validated in three
+steps (`STEPS`: the roster, markers and codebook; the survey; the marts).
 
 Checks are blocking: a suite with a failed error-level expectation stops every asset
 downstream of the table it checks, so nothing is published from data that broke a rule.
