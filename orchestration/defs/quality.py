@@ -49,15 +49,15 @@ def _spec(suite: str) -> dg.AssetCheckSpec:
     )
 
 
-def _build_step_checks(step: str) -> dg.AssetChecksDefinition:
+def _build_step_checks(step: str, suites: list[str]) -> dg.AssetChecksDefinition:
     """One step validates several suites: each suite is still its own check, with its own
     result, but the run pays one step's start-up and events, not one per table."""
-    suites = [suite for suite in suite_names() if step_of(suite) == step]
-    by_key = {_spec(suite).key: suite for suite in suites}
+    specs = [_spec(suite) for suite in suites]
+    by_key = {spec.key: suite for spec, suite in zip(specs, suites, strict=True)}
 
     @dg.multi_asset_check(
         name=f"quality_checks_{step}",
-        specs=[_spec(suite) for suite in suites],
+        specs=specs,
         can_subset=True,
         pool=WAREHOUSE_POOL,
         description=f"The Great Expectations suites of the {step} tables.",
@@ -173,7 +173,10 @@ def quality_report_of_a_failed_run(context: dg.HookContext) -> None:
 
 @dg.definitions
 def quality_checks() -> dg.Definitions:
+    by_step: dict[str, list[str]] = {step: [] for step in STEPS}
+    for suite in suite_names():
+        by_step[step_of(suite)].append(suite)
     return dg.Definitions(
         assets=[quality_report],
-        asset_checks=[_build_step_checks(step) for step in STEPS],
+        asset_checks=[_build_step_checks(step, suites) for step, suites in by_step.items()],
     )
