@@ -1,6 +1,7 @@
 """`idream`: run the pipeline, regenerate the sample data, or call dbt on the warehouse.
 
 idream run [--raw-dir DIR] [--warehouse-dir DIR] [--force] [--verbose]
+idream check [--raw-dir DIR] [--report DIR]   would the raw folder run? (no warehouse written)
 idream generate-sample [--out DIR] [--scale N]
 idream dbt [DBT ARGS...]          e.g. idream dbt docs generate
 idream sql [DUCKDB ARGS...]       the published warehouse in the DuckDB CLI, read-only
@@ -30,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "run":
         return _run(args)
+    if args.command == "check":
+        return _check(args)
     if args.command == "generate-sample":
         return _generate_sample(args)
     if args.command == "sql":
@@ -56,6 +59,22 @@ def _parser() -> argparse.ArgumentParser:
         "--warehouse-dir",
         type=Path,
         help="warehouse folder (default: $IDREAM_WAREHOUSE_DIR or warehouse/)",
+    )
+    check = commands.add_parser(
+        "check",
+        help="check the raw folder against the contract and the raw-data rules, in seconds; "
+        "writes a problems.csv report but no warehouse or brief",
+    )
+    check.add_argument("--raw-dir", type=Path, help="raw folder (default: $IDREAM_RAW_DIR or raw/)")
+    check.add_argument(
+        "--report",
+        type=Path,
+        help="folder for problems.csv (default: <warehouse>/check/; never the raw folder)",
+    )
+    check.add_argument(
+        "--warehouse-dir",
+        type=Path,
+        help="warehouse folder, for the default report folder (default: $IDREAM_WAREHOUSE_DIR)",
     )
     sample = commands.add_parser("generate-sample", help="write the deterministic sample programme")
     sample.add_argument("--out", type=Path, default=None, help="folder to write (default: raw/)")
@@ -122,6 +141,49 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    import time
+
+    from orchestration.check import check_folder
+    from orchestration.lib.check_report import terminal_lines, write_report
+    from orchestration.runner import read_back_cell
+    from orchestration.settings import SettingsError
+
+    started = time.monotonic()
+    settings = _settings(args)
+    print(f"idream: checking {settings.raw_dir}", file=sys.stderr)
+    try:
+        password = settings.workbook_password()
+    except SettingsError as error:
+        print(f"idream: {error}", file=sys.stderr)
+        return 1
+    outcome = check_folder(settings.raw_dir, password)
+    report_dir = args.report or settings.warehouse_dir / "check"
+    try:
+        report = write_report(outcome.findings, report_dir, settings.raw_dir)
+    except ValueError as error:
+        print(f"idream: {error}; name another folder with --report", file=sys.stderr)
+        return 2
+    lines = terminal_lines(outcome.findings, lambda problem: read_back_cell(settings, problem))
+    errors = sum(1 for finding in outcome.findings if finding.severity == "error")
+    warnings = len(outcome.findings) - errors
+    took = f"{time.monotonic() - started:.1f}s"
+    if lines:
+        print("\n".join(lines))
+    if outcome.would_run:
+        print(
+            f"idream: the folder would run ({len(outcome.files)} files, "
+            f"{len(outcome.suites)} rule sets; {warnings} warning(s)) in {took}. Report: {report}"
+        )
+        return 0
+    print(
+        f"idream: the folder would not run: {errors} problem(s) to fix"
+        f"{f' and {warnings} warning(s)' if warnings else ''} ({took}). Report: {report}",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def _settings(args: argparse.Namespace):
     """The settings of the environment, with the command line's folders over them."""
     from dataclasses import replace
@@ -131,7 +193,7 @@ def _settings(args: argparse.Namespace):
     settings = Settings.from_env()
     if args.raw_dir:
         settings = replace(settings, raw_dir=absolute(args.raw_dir))
-    if args.warehouse_dir:
+    if getattr(args, "warehouse_dir", None):
         settings = replace(settings, warehouse_dir=absolute(args.warehouse_dir))
     return settings
 

@@ -83,7 +83,7 @@ def run_pipeline(
         failures,
         step_errors,
         str(report),
-        read_back=lambda problem: _read_back(settings, problem),
+        read_back=lambda problem: read_back_cell(settings, problem),
     )
     return RunOutcome(success=False, run_id=run_id, log_file=log_file, failure=printable)
 
@@ -243,7 +243,8 @@ def _failures(result):
     return failures, step_errors
 
 
-def _read_back(settings: Settings, problem) -> str | None:
+def read_back_cell(settings: Settings, problem) -> str | None:
+    """The raw file's text of the problem's cell, for the terminal only; None if unreadable."""
     from orchestration.lib.read_back import cell_value
 
     try:

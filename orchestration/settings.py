@@ -15,7 +15,6 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "transforms"
-SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 DATABASE_FILE = "idream.duckdb"
 BRIEF_FOLDER = "brief"
 # The working copy every run writes; analysts never open it (see `Settings.build_dir`).
@@ -102,14 +101,6 @@ class Settings:
         # Same file name as the published warehouse: DuckDB names the catalog after the
         # file, and the views dbt writes refer to that catalog by name.
         return self.build_dir / DATABASE_FILE
-
-    @property
-    def label_dictionary_path(self) -> Path:
-        return SEEDS_DIR / "label_dictionary.csv"
-
-    @property
-    def answer_categories_path(self) -> Path:
-        return SEEDS_DIR / "survey_answer_categories.csv"
 
     def pseudonym_key(self) -> tuple[bytes, str | None]:
         """The HMAC key, and a notice when a new local key was created for this sample run.

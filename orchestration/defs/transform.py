@@ -1,4 +1,4 @@
-"""Transform assets: the dbt project, one Dagster asset per seed and model.
+"""Transform assets: the dbt project, one Dagster asset per model.
 
 dbt's data tests run in the same `dbt build` and guard it: a failing test stops the models
 after it and fails the step, naming the test. They are not Dagster asset checks, which is

@@ -45,7 +45,6 @@ CODE_FOLDERS = (
     "orchestration",
     "transforms/models",
     "transforms/macros",
-    "transforms/seeds",
     "transforms/tests",
     "expectations/suites",
 )

@@ -1,8 +1,10 @@
-"""The seeds generated from a programme definition: for IDREAM, v1's hand-kept files."""
+"""The reference rows generated from a programme definition: for IDREAM, v1's hand-kept
+seed files (kept as they were in tests/reference/v1-seeds/)."""
 
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
 from pathlib import Path
 
@@ -15,15 +17,20 @@ from orchestration.lib.programme_seeds import (
     label_dictionary_rows,
     seed_csv,
 )
-from orchestration.lib.text import label_key
 from tests.unit.test_programme import BRIDGES
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "transforms" / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "reference" / "v1-seeds"
 # The contract matches a participant type by its plural too; v1's seed did not list them.
 PLURALS = {
     ("participant_type", "individuals", "individual"),
     ("participant_type", "organizations", "organization"),
 }
+
+
+def label_key(value: str) -> str:
+    """v1's lookup key, with which its seed file was keyed: case, hyphens, underscores and
+    spacing did not matter (the contract's rule now also ignores apostrophes and slashes)."""
+    return re.sub(r"[-_ ]+", " ", value.lower()).strip()
 
 
 def seed_rows(name: str) -> tuple[tuple[str, ...], set[tuple[str, ...]]]:
@@ -39,7 +46,7 @@ def generated_rows(columns, rows) -> tuple[tuple[str, ...], set[tuple[str, ...]]
 
 
 def test_the_default_label_dictionary_is_v1s_seed_plus_the_plurals():
-    # Keyed as dbt's label_key macro keys raw labels today (v1's rule).
+    # Keyed by v1's rule, as the seed file was.
     rows = label_dictionary_rows(idream_definition(), key=label_key)
     assert generated_rows(LabelRow._fields, rows) == (
         seed_rows("label_dictionary.csv")[0],

@@ -1,0 +1,112 @@
+"""`idream check`: would this raw folder run? Answered in seconds, writing no warehouse.
+
+For the person who keeps the spreadsheets: the folder is read exactly as a run reads it
+(the same ingest functions, so the same contract) and the raw tables, held in memory only,
+are checked by the same Great Expectations suites a run's first quality steps use. No dbt,
+no warehouse, no brief. Participant ids are pseudonymised with a key made for this check
+and forgotten with it: nothing the check holds outlives the process but its report.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from orchestration.lib import ingest
+from orchestration.lib.check_report import Finding
+from orchestration.lib.errors import Problem, RawDataError
+from orchestration.lib.programme import PROGRAMME_FILE, ProgrammeSettings, ProgrammeSettingsError
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    suites: list[str] = field(default_factory=list)
+
+    @property
+    def would_run(self) -> bool:
+        return not any(finding.severity == "error" for finding in self.findings)
+
+
+def check_folder(raw_dir: Path, password: str | None = None) -> CheckOutcome:
+    try:
+        programme = ProgrammeSettings.load(raw_dir)
+    except ProgrammeSettingsError as error:
+        return CheckOutcome([Finding.of(Problem(PROGRAMME_FILE, str(error)), "error", "contract")])
+    tables, findings, files = _ingest_all(raw_dir, programme, password)
+    suites = _runnable_suites(tables)
+    findings += _suite_findings(suites, tables, programme)
+    return CheckOutcome(findings, files, suites)
+
+
+def _ingest_all(
+    raw_dir: Path, programme: ProgrammeSettings, password: str | None
+) -> tuple[dict[str, pl.DataFrame], list[Finding], list[str]]:
+    """Every raw table ingest can land, and every problem of what it cannot: each input
+    kind is read even when another failed, so one check lists all there is to fix."""
+    key = secrets.token_bytes(32)
+    tables: dict[str, pl.DataFrame] = {}
+    findings: list[Finding] = []
+    files: list[str] = []
+    steps = ingest.check_steps(raw_dir, programme, key, password)
+    for step in steps:
+        try:
+            landed = step(tables)
+        except RawDataError as error:
+            findings += [Finding.of(problem, "error", "contract") for problem in error.problems]
+            continue
+        tables |= landed.tables
+        files += landed.files
+    return tables, findings, files
+
+
+def _runnable_suites(tables: dict[str, pl.DataFrame]) -> list[str]:
+    """The raw suites whose tables were all read."""
+    from orchestration.lib.quality.suites import load_suite, suite_names
+
+    runnable = []
+    for name in suite_names():
+        meta = load_suite(name)["meta"]
+        needed = [meta["table"], *meta["reads"]]
+        if all(t.startswith("raw.") and t.removeprefix("raw.") in tables for t in needed):
+            runnable.append(name)
+    return runnable
+
+
+def _suite_findings(
+    suites: list[str], tables: dict[str, pl.DataFrame], programme: ProgrammeSettings
+) -> list[Finding]:
+    if not suites:
+        return []
+    from orchestration.lib.quality import runner
+
+    read: Callable[[str], pl.DataFrame] = lambda table: tables[table.removeprefix("raw.")]  # noqa: E731
+    findings = []
+    with tempfile.TemporaryDirectory(prefix="idream-check-") as workspace:
+        for _, result in runner.validate_frames(suites, read, programme, Path(workspace)):
+            for failure in result.failures:
+                findings += [
+                    Finding.of(problem, failure.severity, failure.rule, failure.read_back)
+                    for problem in failure.problems
+                ]
+                listed = len(failure.problems)
+                if failure.unexpected_count > listed:
+                    findings.append(
+                        Finding(
+                            file=result.table,
+                            sheet=None,
+                            row=None,
+                            column=None,
+                            problem=f"... and {failure.unexpected_count - listed} more rows "
+                            f"breaking the same rule",
+                            severity=failure.severity,
+                            rule=failure.rule,
+                        )
+                    )
+    return findings
