@@ -7,19 +7,14 @@ from dataclasses import replace
 import polars as pl
 import pytest
 
-from orchestration.lib.labels import LabelDictionary
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.quality import frames, gx_runner
+from orchestration.lib.quality.parameters import suite_parameters
 from orchestration.lib.quality.results import ERROR, WARNING
-from orchestration.lib.quality.runner import suite_parameters
 from orchestration.lib.quality.suites import suite_names
-from orchestration.lib.survey import load_answer_scales
-from orchestration.settings import SEEDS_DIR
 
-LABELS = LabelDictionary.load(SEEDS_DIR / "label_dictionary.csv")
+# IDREAM's definition (no definition in programme.toml), with the counts it states.
 CONTEXT = frames.FrameContext(
-    labels=LABELS,
-    answer_scales=load_answer_scales(SEEDS_DIR / "survey_answer_categories.csv"),
     programme=ProgrammeSettings(cohort_sizes={1: 2}, survey_respondents={1: 2}),
 )
 
@@ -33,37 +28,47 @@ def lineage(file: str, sheet: str | None, rows: int) -> dict:
 
 
 def valid_tables() -> dict[str, pl.DataFrame]:
-    """A two-participant programme that passes every suite."""
+    """A two-participant programme that passes every suite: raw tables hold the codes
+    ingest mapped the labels to."""
     markers_file = lineage("success_markers/c1.xlsx", "markers", 3)
+    marker = {
+        "participant_key": ["p1"] * 3,
+        "domain": ["resilience"] * 3,
+        "outcome_no": [1, 1, 1],
+        "level": ["realistic", "ambitious", "very_ambitious"],
+    }
     return {
         "raw.participants": pl.DataFrame(
             {
                 "participant_key": ["p1", "p2"],
                 "cohort": [1, 1],
-                "participant_type": ["Individual", "org"],
+                "participant_type": ["individual", "organization"],
             }
             | lineage("participants.xlsx", "participants", 2)
         ),
-        "raw.success_markers": pl.DataFrame(
+        "raw.success_markers": pl.DataFrame(marker | markers_file),
+        "raw.success_marker_statuses": pl.DataFrame(
             {
                 "participant_key": ["p1"] * 3,
-                "domain": ["Resilience", "resilience", "Psychosocial Resilience"],
+                "domain": ["resilience"] * 3,
                 "outcome_no": [1, 1, 1],
-                "level": ["Realistic", "ambitious", "very-ambitious"],
-                "midpoint_status": ["Achieved", None, "no"],
-                "final_status": [None, "Partially achieved", "Yes"],
+                "level": ["realistic", "ambitious", "very_ambitious"],
+                "review": ["midpoint", "final", "midpoint"],
+                "status": ["achieved", "partially_achieved", "not_achieved"],
+                "source_file": ["success_markers/c1.xlsx"] * 3,
+                "source_sheet": ["markers"] * 3,
+                "source_row": [2, 3, 4],
             }
-            | markers_file
         ),
         "raw.unanticipated_outcomes": pl.DataFrame(
-            {"participant_key": ["p2"], "domain": [None], "review": ["Final"]}
+            {"participant_key": ["p2"], "domain": [None], "review": ["final"]}
             | lineage("success_markers/c1.xlsx", "unanticipated", 1),
             schema_overrides={"domain": pl.String},
         ),
         "raw.survey_codebook": pl.DataFrame(
             {
                 "item_id": ["s1", "c1"],
-                "section": ["security", "Connection"],
+                "section": ["security", "connection"],
                 "statement": ["S", "C"],
                 "scale": ["confidence", "agreement"],
                 "item_order": [1, 2],
@@ -83,7 +88,7 @@ def valid_tables() -> dict[str, pl.DataFrame]:
             {
                 "response_id": ["r1", "r1", "r2", "r2"],
                 "item_id": ["s1", "c1", "s1", "c1"],
-                "answer": ["More confident", "Agree", "N/A", None],
+                "answer": ["more_confident", "agree", "not_applicable", None],
                 "source_file": ["survey/s.csv"] * 4,
                 "source_sheet": [None] * 4,
                 "source_row": [2, 2, 3, 3],
@@ -94,11 +99,17 @@ def valid_tables() -> dict[str, pl.DataFrame]:
             {
                 "participant_key": ["p1"] * 3,
                 "cohort": [1] * 3,
+                "participant_type": ["individual"] * 3,
                 "domain": ["resilience"] * 3,
                 "outcome_no": [1] * 3,
                 "level": ["realistic", "ambitious", "very_ambitious"],
+                "level_order": [1, 2, 3],
+                "is_achieved": [True, False, False],
+                "first_achieved_review": ["midpoint", None, None],
+                "first_achieved_review_order": [1, None, None],
             }
-            | markers_file
+            | markers_file,
+            schema_overrides={"first_achieved_review_order": pl.Int64},
         ),
         "marts.fct_survey_answers": pl.DataFrame(
             {
@@ -118,15 +129,23 @@ def valid_tables() -> dict[str, pl.DataFrame]:
             }
         ),
         "marts.mart_survey_item_rates": pl.DataFrame(
-            {"item_id": ["s1", "c1"], "valid_n": [1, 1], "top2_n": [1, 1], "top2_rate": [1.0, 1.0]}
+            {
+                "item_id": ["s1", "c1"],
+                "responses": [2, 2],
+                "valid_n": [1, 1],
+                "top_box_n": [1, 1],
+                "top_box_rate": [1.0, 1.0],
+                "excluded_n": [1, 0],
+                "skipped_n": [0, 1],
+            }
         ),
         "marts.mart_survey_section_rates": pl.DataFrame(
             {
                 "section": ["security", "connection"],
                 "valid_n": [1, 1],
-                "top2_n": [1, 1],
-                "mean_top2_rate": [1.0, 1.0],
-                "pooled_top2_rate": [1.0, 1.0],
+                "top_box_n": [1, 1],
+                "mean_top_box_rate": [1.0, 1.0],
+                "pooled_top_box_rate": [1.0, 1.0],
             }
         ),
     }
@@ -148,8 +167,9 @@ def validate(tmp_path_factory):
             return tables[table]
 
         frame = frames.PREPARERS[suite](read, context)
+        parameters = suite_parameters(context.definition, read)
         return gx_runner.validate(
-            suite, frame, suite_parameters(LABELS, read), workspace / "context", workspace / "site"
+            suite, frame, parameters, workspace / "context", workspace / "site"
         )
 
     return run
@@ -166,11 +186,11 @@ def test_a_valid_programme_passes_every_suite(validate, suite):
 BROKEN = {
     "unknown participant type": (
         "raw_participants",
-        ("raw.participants", "participant_type", 1, "Person"),
-        "expect_column_values_to_be_in_set(participant_type__key)",
+        ("raw.participants", "participant_type", 1, "person"),
+        "expect_column_values_to_be_in_set(participant_type)",
         ERROR,
         "participants.xlsx, sheet 'participants', row 3, column 'participant_type': "
-        "unknown participant type 'Person'",
+        "unknown participant type 'person'; expected individual or organization",
     ),
     "participant listed twice": (
         "raw_participants",
@@ -189,46 +209,59 @@ BROKEN = {
     ),
     "unknown domain": (
         "raw_success_markers",
-        ("raw.success_markers", "domain", 2, "Sports"),
-        "expect_column_values_to_be_in_set(domain__key)",
+        ("raw.success_markers", "domain", 2, "sports"),
+        "expect_column_values_to_be_in_set(domain)",
         ERROR,
-        "row 4, column 'domain': unknown domain 'Sports'",
+        "row 4, column 'domain': unknown domain 'sports'; "
+        "expected Resilience, Advocacy or Integrated Security",
     ),
     "unknown level": (
         "raw_success_markers",
-        ("raw.success_markers", "level", 0, "Easy"),
-        "expect_column_values_to_be_in_set(level__key)",
+        ("raw.success_markers", "level", 0, "easy"),
+        "expect_column_values_to_be_in_set(level)",
         ERROR,
-        "row 2, column 'level': unknown level 'Easy'",
-    ),
-    "unknown mid-point status": (
-        "raw_success_markers",
-        ("raw.success_markers", "midpoint_status", 1, "Nearly"),
-        "expect_column_values_to_be_in_set(midpoint_status__key)",
-        ERROR,
-        "row 3, column 'midpoint_status': unknown status 'Nearly'",
-    ),
-    "unknown final status": (
-        "raw_success_markers",
-        ("raw.success_markers", "final_status", 0, "Done"),
-        "expect_column_values_to_be_in_set(final_status__key)",
-        ERROR,
-        "row 2, column 'final_status': unknown status 'Done'",
+        "row 2, column 'level': unknown level 'easy'; "
+        "expected Realistic, Ambitious or Very ambitious",
     ),
     "repeated level": (
         "raw_success_markers",
-        ("raw.success_markers", "level", 2, "AMBITIOUS"),
+        ("raw.success_markers", "level", 2, "ambitious"),
         "expect_column_values_to_be_between(level_repeats)",
         ERROR,
-        "row 4, column 'level': level 'AMBITIOUS' is repeated for outcome 1",
+        "row 4, column 'level': level 'Ambitious' is repeated for outcome 1 in domain 'Resilience'",
     ),
     "missing level": (
         "raw_success_markers",
         ("raw.success_markers", "outcome_no", 2, 2),
         "expect_column_values_to_be_between(levels_in_outcome)",
         ERROR,
-        "row 4, column 'level': outcome 2 in domain 'Psychosocial Resilience' has no 'Realistic' "
+        "row 4, column 'level': outcome 2 in domain 'Resilience' has no 'Realistic' "
         "and no 'Ambitious' marker",
+    ),
+    "cohort with no markers": (
+        "raw_success_markers",
+        ("raw.participants", "cohort", 1, 2),
+        "expect_column_values_to_be_between(markers_in_cohort)",
+        ERROR,
+        "participants.xlsx, sheet 'participants', row 3, column 'cohort': "
+        "cohort 2 has no success markers",
+    ),
+    "unknown status": (
+        "raw_success_marker_statuses",
+        ("raw.success_marker_statuses", "status", 1, "nearly"),
+        "expect_column_values_to_be_in_set(status)",
+        ERROR,
+        "success_markers/c1.xlsx, sheet 'markers', row 3, column 'final_status': "
+        "unknown status 'nearly'; expected Achieved, Partially achieved or Not achieved, "
+        "or blank",
+    ),
+    "status of an unknown review": (
+        "raw_success_marker_statuses",
+        ("raw.success_marker_statuses", "review", 0, "annual"),
+        "expect_column_values_to_be_in_set(review)",
+        ERROR,
+        "row 2, column 'annual_status': a status for review 'annual', which the programme "
+        "does not define; expected a status column for midpoint or final",
     ),
     "unanticipated: not in roster": (
         "raw_unanticipated_outcomes",
@@ -240,9 +273,16 @@ BROKEN = {
     "unanticipated: unknown review": (
         "raw_unanticipated_outcomes",
         ("raw.unanticipated_outcomes", "review", 0, "annual"),
-        "expect_column_values_to_be_in_set(review__key)",
+        "expect_column_values_to_be_in_set(review)",
         ERROR,
-        "row 2, column 'review': unknown review 'annual'",
+        "row 2, column 'review': unknown review 'annual'; expected midpoint or final",
+    ),
+    "unanticipated: blank review": (
+        "raw_unanticipated_outcomes",
+        ("raw.unanticipated_outcomes", "review", 0, None),
+        "expect_column_values_to_not_be_null(review)",
+        ERROR,
+        "row 2, column 'review': review is blank; expected midpoint or final",
     ),
     "codebook: repeated item": (
         "raw_survey_codebook",
@@ -254,16 +294,17 @@ BROKEN = {
     "codebook: unknown section": (
         "raw_survey_codebook",
         ("raw.survey_codebook", "section", 0, "wellbeing"),
-        "expect_column_values_to_be_in_set(section__key)",
+        "expect_column_values_to_be_in_set(section)",
         ERROR,
-        "row 2, column 'section': unknown section 'wellbeing'",
+        "row 2, column 'section': unknown section 'wellbeing'; "
+        "expected Security, Advocacy or Connection",
     ),
     "codebook: unknown scale": (
         "raw_survey_codebook",
         ("raw.survey_codebook", "scale", 1, "frequency"),
-        "expect_column_values_to_be_in_set(scale__key)",
+        "expect_column_values_to_be_in_set(scale)",
         ERROR,
-        "row 3, column 'scale': unknown scale 'frequency'",
+        "row 3, column 'scale': unknown scale 'frequency'; expected confidence or agreement",
     ),
     "duplicate response id": (
         "raw_survey_responses",
@@ -282,17 +323,20 @@ BROKEN = {
     ),
     "unknown answer": (
         "raw_survey_answers",
-        ("raw.survey_answers", "answer", 1, "Maybe"),
-        "expect_column_values_to_be_in_set(answer__key)",
+        ("raw.survey_answers", "answer", 1, "maybe"),
+        "expect_column_values_to_be_in_set(answer)",
         ERROR,
-        "survey/s.csv, row 2, column 'c1': unknown answer 'Maybe' for a agreement item",
+        "survey/s.csv, row 2, column 'c1': unknown answer 'maybe' to an item on the agreement "
+        "scale; expected Strongly disagree, Disagree, Neither agree nor disagree, Agree, "
+        "Strongly agree, Not applicable or Don't know, or blank",
     ),
     "answer of the other scale": (
         "raw_survey_answers",
-        ("raw.survey_answers", "answer", 0, "Agree"),
+        ("raw.survey_answers", "answer", 0, "agree"),
         "expect_column_values_to_be_in_set(answer_fits_scale)",
         ERROR,
-        "row 2, column 's1': answer 'Agree' belongs to the other scale",
+        "row 2, column 's1': answer 'Agree' is not on the confidence scale of this item; "
+        "expected Much less confident, ",
     ),
     "rate above 100%": (
         "mart_domain_rates",
@@ -317,24 +361,38 @@ BROKEN = {
     ),
     "item numerator above denominator": (
         "mart_survey_item_rates",
-        ("marts.mart_survey_item_rates", "top2_n", 0, 2),
+        ("marts.mart_survey_item_rates", "top_box_n", 0, 2),
         "expect_column_pair_values_a_to_be_greater_than_b(valid_n)",
         ERROR,
-        "item s1: top2_n 2 is above valid_n 1",
+        "item s1: top_box_n 2 is above valid_n 1",
     ),
     "item rate above 100%": (
         "mart_survey_item_rates",
-        ("marts.mart_survey_item_rates", "top2_rate", 1, 2.0),
-        "expect_column_values_to_be_between(top2_rate)",
+        ("marts.mart_survey_item_rates", "top_box_rate", 1, 2.0),
+        "expect_column_values_to_be_between(top_box_rate)",
         ERROR,
         "item c1: rate outside 0-100%",
     ),
+    "item answers do not add up to the responses": (
+        "mart_survey_item_rates",
+        ("marts.mart_survey_item_rates", "skipped_n", 0, 1),
+        "expect_column_pair_values_to_be_equal(answers_n)",
+        ERROR,
+        "item s1: valid, excluded and skipped answers add up to 3, but there are 2 responses",
+    ),
     "section rate above 100%": (
         "mart_survey_section_rates",
-        ("marts.mart_survey_section_rates", "mean_top2_rate", 0, 1.2),
-        "expect_column_values_to_be_between(mean_top2_rate)",
+        ("marts.mart_survey_section_rates", "mean_top_box_rate", 0, 1.2),
+        "expect_column_values_to_be_between(mean_top_box_rate)",
         ERROR,
         "section security: mean rate outside 0-100%",
+    ),
+    "section numerator above denominator": (
+        "mart_survey_section_rates",
+        ("marts.mart_survey_section_rates", "top_box_n", 1, 2),
+        "expect_column_pair_values_a_to_be_greater_than_b(valid_n)",
+        ERROR,
+        "section connection: top_box_n 2 is above valid_n 1",
     ),
     "a participant in two cohorts": (
         "fct_success_markers",
@@ -342,6 +400,23 @@ BROKEN = {
         "expect_column_values_to_be_between(cohorts_of_participant)",
         ERROR,
         "a participant's markers fall in 2 cohorts",
+    ),
+    "a marker level lost in the mart": (
+        "fct_success_markers",
+        ("marts.fct_success_markers", "level", 2, "ambitious"),
+        "expect_column_values_to_be_between(levels_in_outcome)",
+        ERROR,
+        "outcome 1 in domain 'resilience' has 2 distinct levels; expected one of each: "
+        "Realistic, Ambitious or Very ambitious",
+    ),
+    "achieved without an achieving review": (
+        "fct_success_markers",
+        ("marts.fct_success_markers", "is_achieved", 1, True),
+        "expect_column_values_to_be_in_set(achieved_at_a_review)",
+        ERROR,
+        "success_markers/c1.xlsx, sheet 'markers', row 3, column 'is_achieved': "
+        "is_achieved is True, first_achieved_review is '': a marker is achieved exactly "
+        "when a review recorded an achieved status",
     ),
     "a response missing an item": (
         "fct_survey_answers",
@@ -402,3 +477,192 @@ def test_integers_reach_gx_as_int64_so_its_range_checks_are_vectorised():
     # GX's `expect_column_values_to_be_between` tests `dtype in [int, float]`.
     assert all(dtype in [int, float] for dtype in copy.dtypes)
     assert copy["cohort"].tolist() == [1, 2] and copy["participants"].isna().tolist() == [0, 1]
+
+
+# A programme shaped nothing like IDREAM: four domains, two levels, three reviews, its own
+# statuses, a 4-point and a 3-point scale.
+ELSEWHERE = ProgrammeSettings.from_toml(
+    {
+        "domains": [
+            {"id": "livelihoods", "label": "Livelihoods"},
+            {"id": "voice", "label": "Voice"},
+            {"id": "safety", "label": "Safety"},
+            {"id": "networks", "label": "Networks"},
+        ],
+        "markers": {
+            "levels": ["Basic", "Stretch"],
+            "reviews": ["baseline", "midline", "endline"],
+            "achieved": ["Met"],
+            "not_achieved": ["Not met"],
+        },
+        "survey": {
+            "excluded": ["Prefer not to say"],
+            "scales": [
+                {
+                    "id": "agreement",
+                    "categories": ["Disagree", "Somewhat disagree", "Somewhat agree", "Agree"],
+                    "top": 2,
+                },
+                {"id": "frequency", "categories": ["Never", "Sometimes", "Often"], "top": 1},
+            ],
+            "sections": [{"id": "income", "label": "Income", "phrase": "income tasks"}],
+        },
+    },
+    "elsewhere",
+)
+
+
+def elsewhere_tables() -> dict[str, pl.DataFrame]:
+    """Outcome 1 of p1 has both levels; each test adds its own mistake."""
+    markers = {
+        "participant_key": ["p1", "p1"],
+        "domain": ["livelihoods", "livelihoods"],
+        "outcome_no": [1, 1],
+        "level": ["basic", "stretch"],
+    }
+    return {
+        "raw.participants": pl.DataFrame(
+            {"participant_key": ["p1"], "cohort": [1], "participant_type": ["individual"]}
+            | lineage("participants.xlsx", "participants", 1)
+        ),
+        "raw.success_markers": pl.DataFrame(
+            markers | lineage("success_markers/c1.xlsx", "markers", 2)
+        ),
+        "raw.success_marker_statuses": pl.DataFrame(
+            markers
+            | {"review": ["baseline", "endline"], "status": ["not_met", "met"]}
+            | lineage("success_markers/c1.xlsx", "markers", 2)
+        ),
+        "raw.survey_codebook": pl.DataFrame(
+            {
+                "item_id": ["a1", "f1"],
+                "section": ["income", "income"],
+                "statement": ["A", "F"],
+                "scale": ["agreement", "frequency"],
+                "item_order": [1, 2],
+            }
+            | lineage("survey/codebook.xlsx", "items", 2)
+        ),
+        "raw.survey_answers": pl.DataFrame(
+            {
+                "response_id": ["r1", "r1"],
+                "item_id": ["a1", "f1"],
+                "answer": ["somewhat_agree", "prefer_not_to_say"],
+            }
+            | lineage("survey/export.csv", None, 2)
+            | {"source_row": [2, 2]},
+            schema_overrides={"source_sheet": pl.String},
+        ),
+    }
+
+
+def append_row(tables, table, **values):
+    frame = tables[table]
+    row = {column: [values.get(column, frame[column][-1])] for column in frame.columns}
+    tables[table] = pl.concat([frame, pl.DataFrame(row, schema=frame.schema)])
+
+
+def test_another_programme_passes_with_its_own_levels_reviews_and_answers(validate):
+    context = frames.FrameContext(ELSEWHERE)
+    for suite in [
+        "raw_success_markers",
+        "raw_success_marker_statuses",
+        "raw_survey_codebook",
+        "raw_survey_answers",
+    ]:
+        assert validate(suite, elsewhere_tables(), context).failures == [], suite
+
+
+def test_a_missing_level_is_named_with_the_definitions_levels(validate):
+    # A two-level programme: IDREAM's count of three must not be assumed anywhere.
+    tables = elsewhere_tables()
+    append_row(tables, "raw.success_markers", outcome_no=2, level="basic", source_row=4)
+    result = validate("raw_success_markers", tables, frames.FrameContext(ELSEWHERE))
+    assert [f.expectation for f in result.failures] == [
+        "expect_column_values_to_be_between(levels_in_outcome)"
+    ]
+    assert [str(p) for p in result.problems()] == [
+        "success_markers/c1.xlsx, sheet 'markers', row 4, column 'level': outcome 2 in domain "
+        "'Livelihoods' has no 'Stretch' marker; each outcome has one marker per level "
+        "(Basic or Stretch)"
+    ]
+
+
+def test_a_status_for_a_review_the_programme_does_not_have(validate):
+    tables = elsewhere_tables()
+    append_row(tables, "raw.success_marker_statuses", review="final", status="met", source_row=3)
+    result = validate("raw_success_marker_statuses", tables, frames.FrameContext(ELSEWHERE))
+    assert [str(p) for p in result.problems()] == [
+        "success_markers/c1.xlsx, sheet 'markers', row 3, column 'final_status': a status "
+        "for review 'final', which the programme does not define; expected a status column "
+        "for baseline, midline or endline"
+    ]
+
+
+def test_messages_name_the_definitions_labels_not_idreams(validate):
+    context = frames.FrameContext(ELSEWHERE)
+    tables = elsewhere_tables()
+    set_value(tables, "raw.success_markers", "domain", 1, "resilience")
+    set_value(tables, "raw.success_marker_statuses", "status", 0, "achieved")
+    set_value(tables, "raw.survey_answers", "answer", 1, "agree")
+    problems = {
+        suite: [str(p) for p in validate(suite, tables, context).problems()]
+        for suite in ["raw_success_markers", "raw_success_marker_statuses", "raw_survey_answers"]
+    }
+    assert (
+        "success_markers/c1.xlsx, sheet 'markers', row 3, column 'domain': unknown domain "
+        "'resilience'; expected Livelihoods, Voice, Safety or Networks"
+    ) in problems["raw_success_markers"]
+    assert problems["raw_success_marker_statuses"] == [
+        "success_markers/c1.xlsx, sheet 'markers', row 2, column 'baseline_status': unknown "
+        "status 'achieved'; expected Met or Not met, or blank"
+    ]
+    # `agree` is an answer of the programme, but of the agreement scale.
+    assert problems["raw_survey_answers"] == [
+        "survey/export.csv, row 2, column 'f1': answer 'Agree' is not on the frequency scale "
+        "of this item; expected Never, Sometimes, Often or Prefer not to say, or blank"
+    ]
+
+
+def test_each_cohort_without_markers_is_named_once_on_its_first_roster_row(validate):
+    tables = valid_tables()
+    tables["raw.participants"] = pl.DataFrame(
+        {
+            "participant_key": ["p1", "p2", "p3", "p4", "p5"],
+            "cohort": [1, 2, 2, 1, 3],
+            "participant_type": ["individual"] * 5,
+        }
+        | lineage("participants.xlsx", "participants", 5)
+    )
+    result = validate("raw_success_markers", tables)
+    assert [f.expectation for f in result.failures] == [
+        "expect_column_values_to_be_between(markers_in_cohort)"
+    ]
+    assert not result.passed  # a missing workbook blocks the run
+    assert [str(p) for p in result.problems()] == [
+        f"participants.xlsx, sheet 'participants', row {row}, column 'cohort': cohort {cohort} "
+        "has no success markers; every cohort of the roster has at least one (is its "
+        "workbook missing from success_markers/?)"
+        for row, cohort in [(3, 2), (6, 3)]
+    ]
+
+
+def test_raw_suites_read_nothing_but_raw_tables():
+    # `idream check` validates tables that ingest read but never landed: no mart, no
+    # seed, no reference table may be needed.
+    tables = valid_tables()
+    asked: set[str] = set()
+
+    def read(table: str) -> pl.DataFrame:
+        asked.add(table)
+        return tables[table]
+
+    suite_parameters(CONTEXT.definition, read)
+    for suite in suite_names():
+        if suite.startswith("raw_"):
+            frames.PREPARERS[suite](read, CONTEXT)
+    assert asked and all(table.startswith("raw.") for table in asked), asked
+
+
+def test_every_suite_has_a_frame_and_every_frame_a_suite():
+    assert sorted(frames.PREPARERS) == suite_names()

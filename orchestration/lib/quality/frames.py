@@ -3,6 +3,11 @@
 GX checks values one column (or pair) at a time; rules such as "one marker per level of
 each outcome" or "the all row is the sum of the cohort rows" become a derived column
 computed here, so that the suite itself stays a plain, reviewable list of expectations.
+
+A raw suite's frame needs only raw tables and the programme definition (`read` may serve
+tables that were never landed, as `idream check` reads them from ingest); the definition
+gives the levels an outcome must have, each scale's answers, and the labels messages
+quote (`level_label`: `Very ambitious` where the table holds `very_ambitious`).
 """
 
 from __future__ import annotations
@@ -12,98 +17,110 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from orchestration.lib.labels import LabelDictionary, label_key_expr
 from orchestration.lib.programme import ProgrammeSettings
+from orchestration.lib.programme_definition import ProgrammeDefinition
+from orchestration.lib.quality.parameters import labels_of, scale_answers
 
-LEVEL_NAMES = {
-    "realistic": "'Realistic'",
-    "ambitious": "'Ambitious'",
-    "very_ambitious": "'Very ambitious'",
-}
 ReadTable = Callable[[str], pl.DataFrame]
+OUTCOME = ["participant_key", "domain", "outcome_no"]
 
 
 @dataclass(frozen=True)
 class FrameContext:
-    labels: LabelDictionary
-    answer_scales: pl.DataFrame  # answer, scale (`any` for not-applicable answers)
     programme: ProgrammeSettings
 
-
-def label_columns(
-    frame: pl.DataFrame, columns: dict[str, str], labels: LabelDictionary
-) -> pl.DataFrame:
-    """Add `<column>__key` (the lookup key) and `<column>__value` (canonical, null if unknown)."""
-    for column, field in columns.items():
-        lookup = labels.frame(field).rename(
-            {"label_key": f"{column}__key", "value": f"{column}__value"}
-        )
-        frame = frame.with_columns(label_key_expr(column).alias(f"{column}__key")).join(
-            lookup, on=f"{column}__key", how="left", maintain_order="left"
-        )
-    return frame
+    @property
+    def definition(self) -> ProgrammeDefinition:
+        return self.programme.definition
 
 
 def raw_participants(read: ReadTable, context: FrameContext) -> pl.DataFrame:
-    frame = label_columns(
-        read("raw.participants"), {"participant_type": "participant_type"}, context.labels
-    )
-    return frame.with_columns(
+    return read("raw.participants").with_columns(
         pl.len().over("cohort").alias("cohort_size"),
         _stated(context.programme.cohort_sizes, "cohort").alias("expected_cohort_size"),
     )
 
 
 def raw_success_markers(read: ReadTable, context: FrameContext) -> pl.DataFrame:
-    fields = {
-        "domain": "domain",
-        "level": "level",
-        "midpoint_status": "status",
-        "final_status": "status",
-    }
-    frame = label_columns(read("raw.success_markers"), fields, context.labels)
-    outcome = ["participant_key", "domain__value", "outcome_no"]
+    """One row per marker, then one row per roster cohort with no marker at all (located
+    on the cohort's first roster row, `markers_in_cohort` 0): the rule "every cohort has
+    markers" needs a row for what is absent."""
+    definition = context.definition
+    roster = read("raw.participants")
+    frame = _outcome_levels(read("raw.success_markers"), definition).with_columns(
+        _in_roster(roster),
+        pl.col("domain").replace(labels_of(definition.domains)).alias("domain_label"),
+        pl.col("level").replace(labels_of(definition.markers.levels)).alias("level_label"),
+    )
+    frame = frame.join(
+        roster.select("participant_key", "cohort"),
+        on="participant_key",
+        how="left",
+        maintain_order="left",
+    ).with_columns(
+        pl.when(pl.col("cohort").is_not_null())
+        .then(pl.len().over("cohort"))
+        .alias("markers_in_cohort")
+    )
+    without_markers = (
+        roster.filter(pl.col("cohort").is_first_distinct())
+        .join(frame.select("cohort").unique(), on="cohort", how="anti", maintain_order="left")
+        .select(
+            "cohort",
+            "source_file",
+            "source_sheet",
+            "source_row",
+            pl.lit(0, dtype=pl.UInt32).alias("markers_in_cohort"),
+        )
+    )
+    return pl.concat([frame, without_markers], how="diagonal_relaxed")
+
+
+def _outcome_levels(markers: pl.DataFrame, definition: ProgrammeDefinition) -> pl.DataFrame:
+    """`level_repeats` (markers of the row's level in its outcome), `levels_in_outcome`
+    and `missing_levels` (`'Realistic' and no 'Ambitious'`), from the definition's levels."""
+    levels = definition.markers.levels
     # An unknown domain or level is reported as such; counting levels around it would
     # only add confusing "missing level" reports for the same mistake.
-    unknown = pl.col("domain__value").is_null() | pl.col("level__value").is_null().any().over(
-        outcome
+    known_domain = pl.col("domain").is_in([domain.id for domain in definition.domains])
+    known_level = pl.col("level").is_in([level.id for level in levels])
+    unknown = ~known_domain.fill_null(False) | (~known_level.fill_null(False)).any().over(OUTCOME)
+    missing = pl.concat_str(
+        [
+            pl.when((pl.col("level") == level.id).any().over(OUTCOME))
+            .then(None)
+            .otherwise(pl.lit(f"'{level.label}'"))
+            for level in levels
+        ],
+        separator=" and no ",
+        ignore_nulls=True,
     )
-    frame = frame.with_columns(
-        _in_roster(read),
+    return markers.with_columns(
         pl.when(unknown)
         .then(None)
-        .otherwise(pl.len().over([*outcome, "level__value"]))
+        .otherwise(pl.len().over([*OUTCOME, "level"]))
         .alias("level_repeats"),
         pl.when(unknown)
         .then(None)
-        .otherwise(pl.col("level__value").n_unique().over(outcome))
+        .otherwise(pl.col("level").n_unique().over(OUTCOME))
         .alias("levels_in_outcome"),
+        missing.alias("missing_levels"),
     )
-    present = frame.group_by(outcome).agg(pl.col("level__value").unique().alias("present"))
-    # Vectorised: a Python function per outcome took minutes at a million markers.
-    missing = present.with_columns(
-        pl.concat_str(
-            [
-                pl.when(pl.col("present").list.contains(level)).then(None).otherwise(pl.lit(name))
-                for level, name in LEVEL_NAMES.items()
-            ],
-            separator=" and no ",
-            ignore_nulls=True,
-        ).alias("missing_levels")
-    ).drop("present")
-    return frame.join(missing, on=outcome, how="left", maintain_order="left", nulls_equal=True)
+
+
+def raw_success_marker_statuses(read: ReadTable, context: FrameContext) -> pl.DataFrame:
+    markers = context.definition.markers
+    return read("raw.success_marker_statuses").with_columns(
+        pl.col("status").replace(labels_of(markers.statuses)).alias("status_label"),
+    )
 
 
 def raw_unanticipated_outcomes(read: ReadTable, context: FrameContext) -> pl.DataFrame:
-    fields = {"domain": "domain", "review": "review"}
-    frame = label_columns(read("raw.unanticipated_outcomes"), fields, context.labels)
-    return frame.with_columns(_in_roster(read))
+    return read("raw.unanticipated_outcomes").with_columns(_in_roster(read("raw.participants")))
 
 
 def raw_survey_codebook(read: ReadTable, context: FrameContext) -> pl.DataFrame:
-    return label_columns(
-        read("raw.survey_codebook"), {"section": "section", "scale": "scale"}, context.labels
-    )
+    return read("raw.survey_codebook")
 
 
 def raw_survey_responses(read: ReadTable, context: FrameContext) -> pl.DataFrame:
@@ -116,33 +133,40 @@ def raw_survey_responses(read: ReadTable, context: FrameContext) -> pl.DataFrame
 
 
 def raw_survey_answers(read: ReadTable, context: FrameContext) -> pl.DataFrame:
-    items = label_columns(read("raw.survey_codebook"), {"scale": "scale"}, context.labels).select(
-        "item_id", pl.col("scale__value").alias("item_scale")
-    )
-    scales = context.answer_scales.select("answer", pl.col("scale").alias("answer_scale"))
-    frame = label_columns(read("raw.survey_answers"), {"answer": "answer"}, context.labels)
+    """`answer_fits_scale`: the answer is one of its item's scale's categories or an
+    excluded one. Null (not checked) when the answer is blank (skipped), unknown to every
+    scale (its own rule) or the item's scale is unknown (the codebook's rule)."""
+    definition = context.definition
+    items = read("raw.survey_codebook").select("item_id", pl.col("scale").alias("item_scale"))
+    scales = scale_answers(definition).rename({"scale": "item_scale"})
+    answer_labels = {
+        category.id: category.label
+        for scale in definition.survey.scales
+        for category in (*scale.categories, *definition.survey.excluded)
+    }
+    known = pl.col("answer").is_in(list(answer_labels))
     return (
-        frame.join(items, on="item_id", how="left", maintain_order="left")
-        .join(scales, left_on="answer__value", right_on="answer", how="left", maintain_order="left")
+        read("raw.survey_answers")
+        .join(items, on="item_id", how="left", maintain_order="left")
+        .join(scales, on="item_scale", how="left", maintain_order="left")
         .with_columns(
-            # Null (not checked) when the answer is blank or unknown: unknown is its own rule.
-            pl.when(pl.col("answer_scale").is_null())
-            .then(None)
-            .otherwise(
-                (pl.col("answer_scale") == "any") | (pl.col("answer_scale") == pl.col("item_scale"))
-            )
-            .alias("answer_fits_scale")
+            pl.when(known & pl.col("scale_answer_ids").is_not_null())
+            .then(pl.col("scale_answer_ids").list.contains(pl.col("answer")))
+            .alias("answer_fits_scale"),
+            pl.col("answer").replace(answer_labels).alias("answer_label"),
         )
+        .drop("scale_answer_ids")
     )
 
 
 def fct_success_markers(read: ReadTable, context: FrameContext) -> pl.DataFrame:
     return read("marts.fct_success_markers").with_columns(
         pl.col("cohort").n_unique().over("participant_key").alias("cohorts_of_participant"),
-        pl.col("level")
-        .n_unique()
-        .over(["participant_key", "domain", "outcome_no"])
-        .alias("levels_in_outcome"),
+        pl.col("level").n_unique().over(OUTCOME).alias("levels_in_outcome"),
+        # A marker is achieved when an achieved status is recorded at some review.
+        (pl.col("is_achieved") == pl.col("first_achieved_review").is_not_null()).alias(
+            "achieved_at_a_review"
+        ),
     )
 
 
@@ -183,7 +207,10 @@ def mart_domain_rates(read: ReadTable, context: FrameContext) -> pl.DataFrame:
 
 
 def mart_survey_item_rates(read: ReadTable, context: FrameContext) -> pl.DataFrame:
-    return read("marts.mart_survey_item_rates")
+    # Every kept response answers, skips or excludes each item exactly once.
+    return read("marts.mart_survey_item_rates").with_columns(
+        (pl.col("valid_n") + pl.col("excluded_n") + pl.col("skipped_n")).alias("answers_n")
+    )
 
 
 def mart_survey_section_rates(read: ReadTable, context: FrameContext) -> pl.DataFrame:
@@ -197,9 +224,8 @@ PREPARERS: dict[str, Callable[[ReadTable, FrameContext], pl.DataFrame]] = {
 }
 
 
-def _in_roster(read: ReadTable) -> pl.Expr:
-    roster = read("raw.participants")["participant_key"]
-    return pl.col("participant_key").is_in(roster.implode()).alias("in_roster")
+def _in_roster(roster: pl.DataFrame) -> pl.Expr:
+    return pl.col("participant_key").is_in(roster["participant_key"].implode()).alias("in_roster")
 
 
 def _stated(stated: dict[int, int], column: str) -> pl.Expr:

@@ -36,7 +36,9 @@ def validate(
     site_dir: Path,
     run_name: str | None = None,
 ) -> SuiteResult:
-    """`run_name` (the Dagster run id) names the validation in the Data Docs."""
+    """`parameters` (`quality.parameters.suite_parameters`) fill the suite's `$PARAMETER`
+    values and its messages' `{expected_...}` words. `run_name` (the Dagster run id)
+    names the validation in the Data Docs."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -73,7 +75,7 @@ def validate(
         },
         run_id=RunIdentifier(run_name=run_name) if run_name else None,
     )
-    return _suite_result(suite_json, validation.results)
+    return _suite_result(suite_json, validation.results, parameters)
 
 
 def read_columns(suite_json: dict) -> set[str]:
@@ -142,8 +144,10 @@ def _run_context(context_dir: Path, site_dir: Path):
     return _CONTEXTS[context_dir]
 
 
-def _suite_result(suite_json: dict, results) -> SuiteResult:
+def _suite_result(suite_json: dict, results, parameters: dict) -> SuiteResult:
     table = suite_json["meta"]["table"]
+    # The words a message may quote besides its row's values; value sets are for GX.
+    words = {key: value for key, value in parameters.items() if isinstance(value, str | int)}
     failures = []
     for result in results:
         if result.success:
@@ -156,13 +160,16 @@ def _suite_result(suite_json: dict, results) -> SuiteResult:
             message = result.exception_info.get(
                 "exception_message", "the expectation could not run"
             )
-            problems = [problem_from_row(table, {"problem": message}, {})]
+            # Not a template: braces in GX's text are its own.
+            literal = message.replace("{", "{{").replace("}", "}}")
+            problems = [problem_from_row(table, {"problem": literal}, {})]
         elif rows and isinstance(rows[0], dict):
             problems = [
-                problem_from_row(table, meta, row) for row in rows[:MAX_PROBLEMS_PER_EXPECTATION]
+                problem_from_row(table, meta, row, words)
+                for row in rows[:MAX_PROBLEMS_PER_EXPECTATION]
             ]
         else:
-            problems = [problem_from_row(table, meta, {})]
+            problems = [problem_from_row(table, meta, {}, words)]
         column = config.kwargs.get("column") or config.kwargs.get("column_A") or ""
         failures.append(
             ExpectationFailure(

@@ -65,9 +65,11 @@ class SuiteResult:
         return [problem for failure in self.failures for problem in failure.problems]
 
 
-def problem_from_row(table: str, meta: dict, row: dict) -> Problem:
-    """A failing row as a located problem, using the suite's message template."""
-    values = {key: _show(value) for key, value in row.items()}
+def problem_from_row(table: str, meta: dict, row: dict, words: dict | None = None) -> Problem:
+    """A failing row as a located problem, using the suite's message template: it quotes
+    the row's values (`{domain}`) and `words` from the programme definition
+    (`{expected_domains}`, see `quality.parameters`)."""
+    values = {key: _show(value) for key, value in {**(words or {}), **row}.items()}
     column = meta.get("column")
     return Problem(
         file=values.get("source_file") or table,

@@ -12,11 +12,10 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.lib import warehouse
-from orchestration.lib.labels import LabelDictionary
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.quality import docs, frames, gx_runner
+from orchestration.lib.quality.parameters import suite_parameters
 from orchestration.lib.quality.results import SuiteResult
-from orchestration.lib.survey import load_answer_scales
 from orchestration.settings import Settings
 
 
@@ -29,14 +28,10 @@ def run_suites(
     other_runs: Collection[str] = (),
 ) -> Iterator[tuple[str, SuiteResult]]:
     """Validate the suites one after another, as each result is ready. One read-only
-    connection to the build copy and one label dictionary serve them all. `other_runs`:
-    the runs in progress on this warehouse besides this one, whose GX workspaces stay."""
-    labels = LabelDictionary.load(settings.label_dictionary_path)
-    context = frames.FrameContext(
-        labels=labels,
-        answer_scales=load_answer_scales(settings.answer_categories_path),
-        programme=programme,
-    )
+    connection to the build copy serves them all; the programme's definition gives every
+    value set and expected label. `other_runs`: the runs in progress on this warehouse
+    besides this one, whose GX workspaces stay."""
+    context = frames.FrameContext(programme=programme)
     run_dir = _run_dir(settings, run_id, other_runs)
     summaries_dir = run_dir / "summaries"
     summaries_dir.mkdir(parents=True, exist_ok=True)
@@ -45,7 +40,7 @@ def run_suites(
         def read(table: str) -> pl.DataFrame:
             return connection.execute(f"select * from {table}").pl()
 
-        parameters = suite_parameters(labels, read)
+        parameters = suite_parameters(programme.definition, read)
         for name in names:
             frame = frames.PREPARERS[name](read, context)
             result = gx_runner.validate(
@@ -77,14 +72,6 @@ def publish_run_report(settings: Settings, run_id: str, stopped: str | None = No
     return docs.publish_report(
         run_dir / "site", summaries, run, settings.quality_dir, settings.scratch_dir
     )
-
-
-def suite_parameters(labels: LabelDictionary, read) -> dict:
-    """Values the suites refer to as `$PARAMETER`: allowed label keys come from the same
-    dictionary dbt maps labels with, so the suites never repeat it."""
-    parameters = {f"{field}_keys": sorted(keys) for field, keys in labels.values.items()}
-    parameters["item_count"] = read("raw.survey_codebook").height
-    return parameters
 
 
 def _run_dir(settings: Settings, run_id: str, other_runs: Collection[str]) -> Path:
