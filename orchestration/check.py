@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,7 +85,11 @@ def _suite_findings(
         return []
     from orchestration.lib.quality import runner
 
-    read: Callable[[str], pl.DataFrame] = lambda table: tables[table.removeprefix("raw.")]  # noqa: E731
+    def read(table: str) -> pl.DataFrame:
+        # A table ingest could not read is empty here: only suites whose own tables were
+        # all read run, but every suite's parameters are computed (the codebook's length).
+        return tables.get(table.removeprefix("raw."), pl.DataFrame())
+
     findings = []
     with tempfile.TemporaryDirectory(prefix="idream-check-") as workspace:
         for _, result in runner.validate_frames(suites, read, programme, Path(workspace)):

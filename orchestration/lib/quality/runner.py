@@ -14,7 +14,7 @@ import polars as pl
 from orchestration.lib import warehouse
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.quality import docs, frames, gx_runner
-from orchestration.lib.quality.parameters import suite_parameters
+from orchestration.lib.quality.parameters import ReadTable, suite_parameters
 from orchestration.lib.quality.results import SuiteResult
 from orchestration.settings import Settings
 
@@ -31,7 +31,6 @@ def run_suites(
     connection to the build copy serves them all; the programme's definition gives every
     value set and expected label. `other_runs`: the runs in progress on this warehouse
     besides this one, whose GX workspaces stay."""
-    context = frames.FrameContext(programme=programme)
     run_dir = _run_dir(settings, run_id, other_runs)
     summaries_dir = run_dir / "summaries"
     summaries_dir.mkdir(parents=True, exist_ok=True)
@@ -40,16 +39,33 @@ def run_suites(
         def read(table: str) -> pl.DataFrame:
             return connection.execute(f"select * from {table}").pl()
 
-        parameters = suite_parameters(programme.definition, read)
-        for name in names:
-            frame = frames.PREPARERS[name](read, context)
-            result = gx_runner.validate(
-                name, frame, parameters, run_dir / "gx", run_dir / "site", run_id
-            )
+        for name, result in validate_frames(names, read, programme, run_dir, run_id):
             (summaries_dir / f"{name}.json").write_text(
                 json.dumps(result.summary(), indent=2), encoding="utf-8"
             )
             yield name, result
+
+
+def validate_frames(
+    names: list[str],
+    read: ReadTable,
+    programme: ProgrammeSettings,
+    workspace: Path,
+    run_id: str | None = None,
+) -> Iterator[tuple[str, SuiteResult]]:
+    """The suites on the tables `read` returns, wherever they are: the build warehouse in a
+    run, the frames ingest read in memory for `idream check`. GX keeps its stores and Data
+    Docs site under `workspace`."""
+    context = frames.FrameContext(programme=programme)
+    parameters = suite_parameters(programme.definition, read)
+    for name in names:
+        frame = frames.PREPARERS[name](read, context)
+        yield (
+            name,
+            gx_runner.validate(
+                name, frame, parameters, workspace / "gx", workspace / "site", run_id
+            ),
+        )
 
 
 def publish_run_report(settings: Settings, run_id: str, stopped: str | None = None) -> Path:
