@@ -30,7 +30,12 @@ RESERVED_ANSWERS = ("valid", TOP_BOX)
 
 def domains(definition: ProgrammeDefinition) -> tuple[str, ...]:
     """The success-marker table's domain columns: the definition's order, "any domain" last."""
-    return (*(domain.id for domain in definition.domains), ANY_DOMAIN)
+    ids = tuple(domain.id for domain in definition.domains)
+    if ANY_DOMAIN in ids:
+        raise ValueError(
+            f"a domain may not be called {ANY_DOMAIN!r}: the marts' name for any domain"
+        )
+    return (*ids, ANY_DOMAIN)
 
 
 def scale_answers(definition: ProgrammeDefinition) -> dict[str, tuple[str, ...]]:
