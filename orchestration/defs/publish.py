@@ -41,8 +41,9 @@ def evidence_brief(
     run_id = context.run.run_id
     warehouse.clean_scratch(s.scratch_dir, run_id, other_runs_in_progress(context))
     staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")
+    programme = build.programme
     tables = publishing.load_brief_tables(
-        s.build_database_path, build.programme.min_cell_size, build.key
+        s.build_database_path, programme.definition, programme.min_cell_size, build.key
     )
     provenance = collect(run_id, s.raw_dir, PROJECT_ROOT)
     quality = QualityStatus.read(s.quality_dir / "summary.json")

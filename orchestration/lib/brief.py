@@ -1,4 +1,4 @@
-"""The brief's tables, computed from the marts' counts, and their Markdown rendering.
+"""The brief's tables, computed from the marts' counts, in the programme definition's order.
 
 Percentages are computed here from numerators and denominators as exact fractions and
 rounded half up only now, at publication, as the contract requires. Every rate carries its
@@ -14,62 +14,48 @@ from dataclasses import dataclass
 import polars as pl
 
 from orchestration.lib.intervals import wilson_percent
+from orchestration.lib.programme_definition import ProgrammeDefinition
 from orchestration.lib.rounding import mean_rate, percent_half_up, rate
 from orchestration.lib.suppression import DEFAULT_MIN_CELL_SIZE, Group
 
-DOMAINS = ("resilience", "advocacy", "integrated_security", "any_domain")
-DOMAIN_TITLES = {
-    "resilience": "Resilience",
-    "advocacy": "Advocacy",
-    "integrated_security": "Integrated Security",
-    "any_domain": "Across all three domains",
-}
-SCALE_ANSWERS = {
-    "confidence": (
-        "much_less_confident",
-        "less_confident",
-        "about_the_same",
-        "more_confident",
-        "much_more_confident",
-    ),
-    "agreement": (
-        "strongly_disagree",
-        "disagree",
-        "neither_agree_nor_disagree",
-        "agree",
-        "strongly_agree",
-    ),
-}
-OTHER_ANSWERS = ("not_applicable", "dont_know", "skipped")
-SECTION_WORDING = {
-    "security": (
-        "security-related tasks",
-        "rated themselves “more confident” or “much more confident”",
-    ),
-    "advocacy": (
-        "advocacy-related strategies",
-        "rated themselves “more confident” or “much more confident”",
-    ),
-    "connection": (
-        "items about building connection with other IDREAM participants",
-        "“agreed” or “strongly agreed”",
-    ),
-}
-NUMBER_WORDS = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-)
+# mart_domain_rates' "domain" of the share who achieved a marker in any domain.
+ANY_DOMAIN = "any_domain"
+# survey_items' `<answer>_n` of the items left blank.
+SKIPPED = "skipped"
+# The stem of an item's favourable share: `top_box_n`, `top_box_pct`, ...
+TOP_BOX = "top_box"
+# survey_items' own `_n` columns, which an answer's column must not collide with.
+RESERVED_ANSWERS = ("valid", TOP_BOX)
+
+
+def domains(definition: ProgrammeDefinition) -> tuple[str, ...]:
+    """The success-marker table's domain columns: the definition's order, "any domain" last."""
+    ids = tuple(domain.id for domain in definition.domains)
+    if ANY_DOMAIN in ids:
+        raise ValueError(
+            f"a domain may not be called {ANY_DOMAIN!r}: the marts' name for any domain"
+        )
+    return (*ids, ANY_DOMAIN)
+
+
+def scale_answers(definition: ProgrammeDefinition) -> dict[str, tuple[str, ...]]:
+    """Scale id -> its categories' ids, lowest first."""
+    return {
+        scale.id: tuple(category.id for category in scale.categories)
+        for scale in definition.survey.scales
+    }
+
+
+def answer_columns(definition: ProgrammeDefinition) -> tuple[str, ...]:
+    """The `<answer>` of survey_items' `<answer>_n` columns, in order: every category of every
+    scale (a category two scales share, once), every excluded answer, the skipped."""
+    answers = [a for categories in scale_answers(definition).values() for a in categories]
+    answers += [category.id for category in definition.survey.excluded]
+    columns = (*dict.fromkeys(answers), SKIPPED)
+    clashes = [a for a in columns if a in RESERVED_ANSWERS or columns.count(a) > 1]
+    if clashes:
+        raise ValueError(f"answer ids {clashes} clash with the survey table's own columns")
+    return columns
 
 
 @dataclass(frozen=True)
@@ -79,6 +65,11 @@ class BriefTables:
     survey_items: pl.DataFrame
     respondents: int
     surveyed_cohorts: list[int]
+    # Whose brief it is: its domains, scales, sections and words.
+    definition: ProgrammeDefinition
+    # The participant types on the roster (ids), for the headline's "N=40 individuals and
+    # organizations".
+    participant_types: tuple[str, ...]
     # The smallest denominator published (the disclosure policy's k).
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE
 
@@ -90,8 +81,8 @@ def suppressed_cells(table: pl.DataFrame) -> dict[str, list[str]]:
     for flag in flags:
         stem = flag.removesuffix("_suppressed")
         cells = [f"{stem}_{part}" for part in ("achieved", "n", "pct", "ci_low", "ci_high")]
-        if stem == "top2" and "valid_n" in table.columns:
-            # An item's answer counts would give its top-2 count away.
+        if stem == TOP_BOX and "valid_n" in table.columns:
+            # An item's answer counts would give its top-box count away.
             cells += [c for c in table.columns if c.endswith("_n") and c != "valid_n"]
         withheld[flag] = [c for c in table.columns if c in cells]
     return withheld
@@ -108,7 +99,7 @@ def success_marker_counts(domain_rates: pl.DataFrame) -> dict[Hashable, tuple[in
 
 
 def success_marker_groups(
-    domain_rates: pl.DataFrame,
+    domain_rates: pl.DataFrame, definition: ProgrammeDefinition
 ) -> tuple[list[Group], list[list[Hashable]]]:
     """The disclosure structure of the success-marker table: per domain, the cohorts' cells
     add up to the "all" cell; and each row's cells are withheld together (a cohort's
@@ -116,21 +107,25 @@ def success_marker_groups(
     cohorts = sorted({c for c in domain_rates["cohort"] if c != "all"})
     groups = [
         Group(cells=tuple((cohort, domain) for cohort in cohorts), total=("all", domain))
-        for domain in DOMAINS
+        for domain in domains(definition)
     ]
-    rows = [[(cohort, domain) for domain in DOMAINS] for cohort in cohorts]
+    rows = [[(cohort, domain) for domain in domains(definition)] for cohort in cohorts]
     return groups, rows
 
 
 def survey_item_counts(item_rates: pl.DataFrame) -> dict[Hashable, tuple[int, int]]:
     return {
-        item_id: (top2, valid)
-        for item_id, top2, valid in item_rates.select("item_id", "top2_n", "valid_n").iter_rows()
+        item_id: (top_box, valid)
+        for item_id, top_box, valid in item_rates.select(
+            "item_id", "top_box_n", "valid_n"
+        ).iter_rows()
     }
 
 
 def success_markers_by_domain(
-    domain_rates: pl.DataFrame, suppressed: Set[Hashable] = frozenset()
+    domain_rates: pl.DataFrame,
+    definition: ProgrammeDefinition,
+    suppressed: Set[Hashable] = frozenset(),
 ) -> pl.DataFrame:
     """Wide table: one row per cohort then `all`; per domain `<domain>_achieved`, `_pct`,
     `_ci_low`, `_ci_high` and `_suppressed`. `suppressed` holds (cohort, domain) keys."""
@@ -156,33 +151,45 @@ def success_markers_by_domain(
             "participant_type": participant_type,
             "participants": participants.pop(),
         }
-        for domain in DOMAINS:
+        for domain in domains(definition):
             achieved, total = by_domain[domain]
             row |= _rate_cells(domain, "achieved", achieved, total, (cohort, domain) in suppressed)
         rows.append(row)
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
-def survey_items(item_rates: pl.DataFrame, suppressed: Set[Hashable] = frozenset()) -> pl.DataFrame:
-    """One row per item; `suppressed` holds item ids."""
+def survey_items(
+    item_rates: pl.DataFrame,
+    answer_counts: pl.DataFrame,
+    definition: ProgrammeDefinition,
+    suppressed: Set[Hashable] = frozenset(),
+) -> pl.DataFrame:
+    """One row per item; `suppressed` holds item ids. `answer_counts` is
+    mart_survey_answer_counts: per item, every category of its scale and every excluded
+    answer, zero-filled."""
+    counts = {
+        (item_id, answer): n
+        for item_id, answer, n in answer_counts.select("item_id", "answer", "answers_n").iter_rows()
+    }
+    excluded = tuple(category.id for category in definition.survey.excluded)
+    # Per scale, the answers its items are counted in: its categories and the excluded.
+    expected = {
+        scale: (*answers, *excluded) for scale, answers in scale_answers(definition).items()
+    }
+    columns = answer_columns(definition)
     rows = []
     for item in item_rates.sort("item_order").iter_rows(named=True):
-        hidden = item["item_id"] in suppressed
+        item_id, hidden = item["item_id"], item["item_id"] in suppressed
         row = {
-            "item_id": item["item_id"],
+            "item_id": item_id,
             "section": item["section"],
             "statement": item["statement"],
             "scale": item["scale"],
             "valid_n": item["valid_n"],
-            **_rate_cells("top2", "n", item["top2_n"], item["valid_n"], hidden),
+            **_rate_cells(TOP_BOX, "n", item["top_box_n"], item["valid_n"], hidden),
         }
-        for scale, answers in SCALE_ANSWERS.items():
-            for answer in answers:
-                # A category of the other scale is not zero answers; it is not a category.
-                on_scale = item["scale"] == scale and not hidden
-                row[f"{answer}_n"] = item[f"{answer}_n"] if on_scale else None
-        for answer in OTHER_ANSWERS:
-            row[f"{answer}_n"] = None if hidden else item[f"{answer}_n"]
+        for answer in columns:
+            row[f"{answer}_n"] = None if hidden else _answer_count(item, answer, counts, expected)
         rows.append(row)
     return pl.DataFrame(rows, infer_schema_length=None)
 
@@ -199,7 +206,7 @@ def survey_sections(
     for section in section_rates.sort("section_order").iter_rows(named=True):
         in_section = item_rates.filter(pl.col("section") == section["section"])
         items = in_section.filter(pl.col("valid_n") > 0)
-        rates = [rate(top2, valid) for top2, valid in items.select("top2_n", "valid_n").iter_rows()]
+        rates = [rate(k, n) for k, n in items.select("top_box_n", "valid_n").iter_rows()]
         hidden = section["respondents"] < min_cell_size or any(
             item_id in suppressed_items for item_id in in_section["item_id"]
         )
@@ -208,11 +215,25 @@ def survey_sections(
                 "section": section["section"],
                 "items": section["items"],
                 "respondents": section["respondents"],
-                "top2_pct": percent_half_up(mean_rate(rates)) if rates and not hidden else None,
-                "top2_suppressed": hidden,
+                "top_box_pct": percent_half_up(mean_rate(rates)) if rates and not hidden else None,
+                "top_box_suppressed": hidden,
             }
         )
     return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def _answer_count(
+    item: dict, answer: str, counts: dict, expected: dict[str, tuple[str, ...]]
+) -> int | None:
+    """How often the item got `answer`; None when `answer` is a category of another scale
+    (not zero answers: not a category of this item)."""
+    if answer == SKIPPED:
+        return item["skipped_n"]
+    if answer not in expected[item["scale"]]:
+        return None
+    if (item["item_id"], answer) not in counts:
+        raise ValueError(f"mart_survey_answer_counts has no {answer!r} for {item['item_id']}")
+    return counts[item["item_id"], answer]
 
 
 def _rate_cells(stem: str, count: str, numerator: int, denominator: int, hidden: bool) -> dict:

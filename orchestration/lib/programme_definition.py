@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # survey_answer_categories' scale of the excluded answers, which every scale accepts.
 ANY_SCALE = "any"
@@ -92,6 +92,10 @@ class Scale:
     id: str
     categories: tuple[Category, ...]  # lowest to highest
     top: int  # how many of the highest categories are favourable
+    # How the brief says a respondent gave a top-box answer ("rated themselves ..."); None:
+    # worded from the categories' labels. The file cannot state it: IDREAM's own wording.
+    # Not compared: a scale stated in the file equals the default it spells out.
+    answered: str | None = field(default=None, compare=False)
 
     def is_top(self, position: int) -> bool:
         """`position` counts from 1, the lowest category."""
@@ -103,6 +107,8 @@ class Section:
     id: str
     label: str
     phrase: str  # "Across 10 <phrase>, ..."
+    # The title of the section's panel in the survey chart; None: its label. As `answered`.
+    chart_title: str | None = field(default=None, compare=False)
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -150,6 +156,10 @@ IDREAM_MARKERS = Markers(
         Category("not_achieved", "Not achieved", ("No",)),
     ),
 )
+# IDREAM's brief words its top boxes and chart panels in its own way (brief/, beside the
+# contract); a programme stated in programme.toml gets wording built from its labels.
+CONFIDENT = "rated themselves “more confident” or “much more confident”"
+AGREED = "“agreed” or “strongly agreed”"
 IDREAM_SCALES = (
     Scale(
         "confidence",
@@ -164,6 +174,7 @@ IDREAM_SCALES = (
             )
         ),
         top=2,
+        answered=CONFIDENT,
     ),
     Scale(
         "agreement",
@@ -178,15 +189,27 @@ IDREAM_SCALES = (
             )
         ),
         top=2,
+        answered=AGREED,
     ),
 )
 IDREAM_SECTIONS = (
-    Section("security", "Security", "security-related tasks"),
-    Section("advocacy", "Advocacy", "advocacy-related strategies"),
+    Section(
+        "security",
+        "Security",
+        "security-related tasks",
+        chart_title="Security-related tasks (confidence compared to before IDREAM)",
+    ),
+    Section(
+        "advocacy",
+        "Advocacy",
+        "advocacy-related strategies",
+        chart_title="Advocacy-related strategies (confidence compared to before IDREAM)",
+    ),
     Section(
         "connection",
         "Connection",
         "items about building connection with other IDREAM participants",
+        chart_title="Connection with other IDREAM participants (agreement)",
     ),
 )
 IDREAM_SURVEY = Survey(

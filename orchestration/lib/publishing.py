@@ -12,6 +12,7 @@ import polars as pl
 
 from orchestration.lib import brief, suppression, warehouse
 from orchestration.lib.fingerprint import read_published
+from orchestration.lib.programme_definition import ProgrammeDefinition
 from orchestration.lib.report.methods import methods as methods_section
 from orchestration.lib.report.provenance import Provenance
 from orchestration.lib.report.quality_status import QualityStatus
@@ -25,35 +26,57 @@ TABLE_FILES = {
 }
 PROVENANCE_FILE = "provenance.json"
 
-MARTS = ("mart_domain_rates", "mart_survey_item_rates", "mart_survey_section_rates", "dim_cohorts")
+MARTS = (
+    "mart_domain_rates",
+    "mart_survey_item_rates",
+    "mart_survey_answer_counts",
+    "mart_survey_section_rates",
+    "dim_cohorts",
+    "dim_participants",
+)
 
 
 def load_brief_tables(
-    database_path: Path, min_cell_size: int, key: str | None = None
+    database_path: Path,
+    definition: ProgrammeDefinition,
+    min_cell_size: int,
+    key: str | None = None,
 ) -> brief.BriefTables:
-    """The brief's tables, with the cells the disclosure policy withholds already withheld.
-    `key`: the warehouse's encryption key, if it is encrypted."""
+    """The brief's tables, in the order and words of the programme's `definition`, with the
+    cells the disclosure policy withholds already withheld. `key`: the warehouse's
+    encryption key, if it is encrypted."""
+
+    def query(sql: str) -> pl.DataFrame:
+        return warehouse.query(database_path, sql, key)
 
     def mart(name: str) -> pl.DataFrame:
-        return warehouse.query(database_path, f"select * from marts.{name}", key)
+        return query(f"select * from marts.{name}")
 
     domain_rates = mart("mart_domain_rates")
     item_rates = mart("mart_survey_item_rates")
     cohorts = mart("dim_cohorts")
     surveyed = cohorts.filter(pl.col("survey_respondents") > 0).sort("cohort")
-    groups, rows = brief.success_marker_groups(domain_rates)
+    # Which types a mixed cohort holds is in the roster, not in dim_cohorts.
+    present = set(
+        query("select distinct participant_type from marts.dim_participants")["participant_type"]
+    )
+    groups, rows = brief.success_marker_groups(domain_rates, definition)
     hidden_markers = suppression.suppress(
         brief.success_marker_counts(domain_rates), groups, min_cell_size, together=rows
     )
     hidden_items = suppression.suppress(brief.survey_item_counts(item_rates), (), min_cell_size)
     return brief.BriefTables(
-        success_markers=brief.success_markers_by_domain(domain_rates, hidden_markers),
+        success_markers=brief.success_markers_by_domain(domain_rates, definition, hidden_markers),
         survey_sections=brief.survey_sections(
             item_rates, mart("mart_survey_section_rates"), hidden_items, min_cell_size
         ),
-        survey_items=brief.survey_items(item_rates, hidden_items),
+        survey_items=brief.survey_items(
+            item_rates, mart("mart_survey_answer_counts"), definition, hidden_items
+        ),
         respondents=int(surveyed["survey_respondents"].sum()),
         surveyed_cohorts=surveyed["cohort"].to_list(),
+        definition=definition,
+        participant_types=tuple(t.id for t in definition.participant_types if t.id in present),
         min_cell_size=min_cell_size,
     )
 

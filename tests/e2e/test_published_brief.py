@@ -125,10 +125,10 @@ def test_html_survey_tables_show_the_csv_figures(page, csvs):
     table = csvs["survey_items"]
     assert len(items) == table.height == 27
     for row in table.iter_rows(named=True):
-        assert items[row["statement"]] == rate_parts(row, "top2", "n", "valid_n"), row["item_id"]
+        assert items[row["statement"]] == rate_parts(row, "top_box", "n", "valid_n"), row["item_id"]
     sections = read_gt_table(page, "survey-sections")
     assert [row["parts"] for row in sections] == [
-        [("pct", f"{row['top2_pct']}%")] for row in csvs["survey_sections"].iter_rows(named=True)
+        [("pct", f"{row['top_box_pct']}%")] for row in csvs["survey_sections"].iter_rows(named=True)
     ]
 
 
@@ -158,13 +158,16 @@ def test_workbook_sheets_hold_the_csv_figures(brief_dir, csvs):
     items = csvs["survey_items"]
     workbook = sheet("Survey items", items.height)
     assert workbook["Item"].to_list() == items["item_id"].to_list()
-    assert workbook["Top two k"].to_list() == [int(v) for v in items["top2_n"]]
-    assert workbook["Top two %"].to_list() == [int(v) for v in items["top2_pct"]]
-    assert workbook["Top two 95% CI low"].to_list() == [float(v) for v in items["top2_ci_low"]]
-    assert workbook["Top two 95% CI high"].to_list() == [float(v) for v in items["top2_ci_high"]]
+    assert workbook["Top box k"].to_list() == [int(v) for v in items["top_box_n"]]
+    assert workbook["Top box %"].to_list() == [int(v) for v in items["top_box_pct"]]
+    assert workbook["Top box 95% CI low"].to_list() == [float(v) for v in items["top_box_ci_low"]]
+    assert workbook["Top box 95% CI high"].to_list() == [float(v) for v in items["top_box_ci_high"]]
+    # One column per answer, by its label: the scales' categories, the excluded, the skipped.
+    for label, column in (("More confident", "more_confident_n"), ("Don't know", "dont_know_n")):
+        assert workbook[label].to_list() == [None if v is None else int(v) for v in items[column]]
     sections = csvs["survey_sections"]
     workbook = sheet("Survey sections", sections.height)
-    assert workbook["Average % top two"].to_list() == [int(v) for v in sections["top2_pct"]]
+    assert workbook["Average % top box"].to_list() == [int(v) for v in sections["top_box_pct"]]
 
 
 def test_parquet_copies_equal_the_csvs_and_carry_the_inputs(brief_dir):
@@ -219,6 +222,10 @@ def test_methods_state_the_rules_the_policy_and_the_quality_of_the_run(brief_dir
         "mean of its items' rates",
         "95% Wilson score",
         "Minimum cell size k = 5. Cells suppressed in this brief: 0.",
+        "the top box of the confidence scale is its 2 highest categories: More confident, "
+        "Much more confident",
+        "the top box of the agreement scale is its 2 highest categories: Agree, Strongly agree",
+        "With cohorts of ten, an observed 10/10 is compatible with a true rate as low as 72.2%",
         "without a control comparison group",
         "response bias",
         "passed every error-level check",

@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from orchestration.lib.programme_definition import idream_definition
 from tests.conftest import SAMPLE_RAW, tree_digest
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "idream-evidence-brief.txt"
@@ -94,7 +95,7 @@ def test_survey_figures_match_the_brief(sample_run, reference):
     by_section = {row["section"]: row for row in sections.iter_rows(named=True)}
     for section, (items, pct) in reference["sections"].items():
         assert by_section[section]["items"] == items
-        assert by_section[section]["top2_pct"] == pct
+        assert by_section[section]["top_box_pct"] == pct
     with duckdb.connect(str(warehouse / "idream.duckdb"), read_only=True) as connection:
         respondents = connection.execute(
             "select count(distinct response_id) from marts.fct_survey_answers"
@@ -103,25 +104,66 @@ def test_survey_figures_match_the_brief(sample_run, reference):
     markdown = (warehouse / "brief" / "brief.md").read_text(encoding="utf-8")
     assert "35 respondents" in markdown
     assert "| Across all four cohorts | 98% | 90% | 85% | 100% |" in markdown
+    # IDREAM's own wording, which its definition carries: the scales' and the sections'.
+    confident = "rated themselves “more confident” or “much more confident”"
+    for section, phrase, answered in (
+        ("security", "security-related tasks", confident),
+        ("advocacy", "advocacy-related strategies", confident),
+        (
+            "connection",
+            "items about building connection with other IDREAM participants",
+            "“agreed” or “strongly agreed”",
+        ),
+    ):
+        items, pct = reference["sections"][section]
+        assert (
+            f"- Across {items} {phrase}, an average of {pct}% of respondents {answered}."
+            in markdown
+        )
+    assert "participants (N=40 individuals and organizations)" in markdown
+    assert (
+        "| | Resilience | Advocacy | Integrated Security | Across all three domains |" in markdown
+    )
+    chart = (warehouse / "brief" / "survey_answers.svg").read_text(encoding="utf-8")
+    for title in (
+        "Security-related tasks (confidence compared to before IDREAM)",
+        "Advocacy-related strategies (confidence compared to before IDREAM)",
+        "Connection with other IDREAM participants (agreement)",
+    ):
+        assert title in chart
 
 
 def test_survey_item_table_counts_add_up(sample_run):
+    """survey_items.csv: v1's columns with top2 -> top_box, an item's counts on its own scale
+    adding up to its valid answers, and nothing in another scale's categories."""
     warehouse, _, _ = sample_run
     items = pl.read_csv(warehouse / "brief" / "survey_items.csv")
     assert items.height == 27
-    category_columns = [
-        c
-        for c in items.columns
-        if c.endswith("_n")
-        and c not in ("valid_n", "top2_n", "not_applicable_n", "dont_know_n", "skipped_n")
+    survey = idream_definition().survey
+    scales = {scale.id: [f"{c.id}_n" for c in scale.categories] for scale in survey.scales}
+    excluded = [f"{category.id}_n" for category in survey.excluded]
+    assert items.columns == [
+        "item_id",
+        "section",
+        "statement",
+        "scale",
+        "valid_n",
+        "top_box_n",
+        "top_box_pct",
+        "top_box_ci_low",
+        "top_box_ci_high",
+        *scales["confidence"],
+        *scales["agreement"],
+        *excluded,
+        "skipped_n",
     ]
     for row in items.iter_rows(named=True):
-        on_scale = [row[c] for c in category_columns if row[c] is not None]
-        assert len(on_scale) == 5
+        on_scale = [row[c] for c in scales[row["scale"]]]
         assert sum(on_scale) == row["valid_n"]
-        assert (
-            row["valid_n"] + row["not_applicable_n"] + row["dont_know_n"] + row["skipped_n"] == 35
-        )
+        assert row["top_box_n"] == sum(on_scale[-2:])
+        other = [c for scale, columns in scales.items() if scale != row["scale"] for c in columns]
+        assert all(row[c] is None for c in other)
+        assert row["valid_n"] + sum(row[c] for c in excluded) + row["skipped_n"] == 35
 
 
 def test_raw_files_are_never_modified(sample_run):

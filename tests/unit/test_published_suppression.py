@@ -10,59 +10,42 @@ import polars as pl
 import pytest
 
 from orchestration.lib import brief, publishing, suppression
+from orchestration.lib.programme_definition import idream_definition
 from orchestration.lib.report.provenance import Provenance
 from orchestration.lib.report.quality_status import QualityStatus
+from tests.unit.test_brief import survey_marts
 
 K = 5
-# cohort -> (participant type, participants, achieved per domain in brief.DOMAINS order)
+IDREAM = idream_definition()
+DOMAINS = brief.domains(IDREAM)
+# cohort -> (participant type, participants, achieved per domain in the brief's order)
 COHORTS = {"1": ("individual", 6, (5, 3, 2, 6)), "2": ("individual", 3, (2, 1, 1, 3))}
 ITEMS = [
-    # item, section, scale, answers on the scale (low to high), not applicable
-    ("sec_01", "security", "confidence", (0, 1, 1, 4, 3), 0),
-    ("sec_02", "security", "confidence", (0, 0, 1, 1, 1), 6),  # 3 valid answers: below k
-    ("con_01", "connection", "agreement", (1, 0, 2, 3, 3), 0),
+    # item, section, scale, answers on the scale (low to high), (not applicable, don't know),
+    # skipped
+    ("sec_01", "security", "confidence", (0, 1, 1, 4, 3), (0, 0), 0),
+    ("sec_02", "security", "confidence", (0, 0, 1, 1, 1), (6, 0), 0),  # 3 valid: below k
+    ("con_01", "connection", "agreement", (1, 0, 2, 3, 3), (0, 0), 0),
 ]
 
 
 def domain_rates() -> pl.DataFrame:
     rows = []
-    totals = [0] * len(brief.DOMAINS)
+    totals = [0] * len(DOMAINS)
     for number, (cohort, (kind, size, achieved)) in enumerate(COHORTS.items(), start=1):
-        for index, domain in enumerate(brief.DOMAINS):
+        for index, domain in enumerate(DOMAINS):
             rows.append((cohort, number, kind, domain, size, achieved[index]))
             totals[index] += achieved[index]
     participants = sum(size for _, size, _ in COHORTS.values())
-    rows += [("all", None, None, d, participants, totals[i]) for i, d in enumerate(brief.DOMAINS)]
+    rows += [("all", None, None, d, participants, totals[i]) for i, d in enumerate(DOMAINS)]
     schema = ["cohort", "cohort_number", "participant_type", "domain", "participants", "achieved_n"]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def item_rates() -> pl.DataFrame:
-    rows = []
-    for order, (item_id, section, scale, answers, not_applicable) in enumerate(ITEMS):
-        row = {
-            "item_id": item_id,
-            "item_order": order,
-            "section": section,
-            "statement": f"Statement {item_id}",
-            "scale": scale,
-            "valid_n": sum(answers),
-            "top2_n": answers[3] + answers[4],
-            "not_applicable_n": not_applicable,
-            "dont_know_n": 0,
-            "skipped_n": 0,
-        }
-        for name, labels in brief.SCALE_ANSWERS.items():
-            for label, count in zip(labels, answers, strict=True):
-                row[f"{label}_n"] = count if name == scale else 0
-        rows.append(row)
-    return pl.DataFrame(rows)
-
-
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    rates, items = domain_rates(), item_rates()
-    groups, rows = brief.success_marker_groups(rates)
+    rates, (items, answer_counts) = domain_rates(), survey_marts(IDREAM, ITEMS)
+    groups, rows = brief.success_marker_groups(rates, IDREAM)
     hidden_markers = suppression.suppress(
         brief.success_marker_counts(rates), groups, K, together=rows
     )
@@ -76,11 +59,13 @@ def published(tmp_path_factory):
         }
     )
     tables = brief.BriefTables(
-        success_markers=brief.success_markers_by_domain(rates, hidden_markers),
+        success_markers=brief.success_markers_by_domain(rates, IDREAM, hidden_markers),
         survey_sections=brief.survey_sections(items, sections, hidden_items, K),
-        survey_items=brief.survey_items(items, hidden_items),
+        survey_items=brief.survey_items(items, answer_counts, IDREAM, hidden_items),
         respondents=9,
         surveyed_cohorts=[1, 2],
+        definition=IDREAM,
+        participant_types=("individual",),
         min_cell_size=K,
     )
     provenance = Provenance("run-1", "2026-01-01T00:00:00Z", "0.1.0", "c0de", (), ())
@@ -94,9 +79,7 @@ def test_the_small_cohort_row_and_the_small_item_are_withheld(published):
     _, hidden_markers, hidden_items = published
     # Cohort 2 has 3 participants: its row goes; cohort 1's too, or the totals would give
     # cohort 2 away; and the "any domain" total, 9/9, would give both away.
-    assert hidden_markers == {(c, d) for c in ("1", "2") for d in brief.DOMAINS} | {
-        ("all", "any_domain")
-    }
+    assert hidden_markers == {(c, d) for c in ("1", "2") for d in DOMAINS} | {("all", "any_domain")}
     assert hidden_items == {"sec_02"}
 
 
@@ -104,7 +87,7 @@ def test_csv_cells_read_suppressed_and_published_cells_keep_their_numbers(publis
     out, _, _ = published
     markers = pl.read_csv(out / "success_markers_by_domain.csv", infer_schema=False)
     cohort_2 = markers.filter(pl.col("cohort") == "2").row(0, named=True)
-    for domain in brief.DOMAINS:
+    for domain in DOMAINS:
         for part in ("achieved", "pct", "ci_low", "ci_high"):
             assert cohort_2[f"{domain}_{part}"] == "suppressed"
     assert cohort_2["participants"] == "3"  # denominators are published
@@ -114,11 +97,15 @@ def test_csv_cells_read_suppressed_and_published_cells_keep_their_numbers(publis
     items = pl.read_csv(out / "survey_items.csv", infer_schema=False)
     sec_02 = items.filter(pl.col("item_id") == "sec_02").row(0, named=True)
     assert sec_02["valid_n"] == "3"
-    assert sec_02["top2_n"] == sec_02["top2_pct"] == sec_02["top2_ci_low"] == "suppressed"
-    # Its answer counts would give its top-2 count away.
-    assert sec_02["more_confident_n"] == "suppressed"
+    assert sec_02["top_box_n"] == sec_02["top_box_pct"] == sec_02["top_box_ci_low"] == "suppressed"
+    # Its answer counts would give its top-box count away: the categories' by adding up,
+    # the excluded and skipped by taking them from the item's responses.
+    counts = [c for c in items.columns if c.endswith("_n") and c != "valid_n"]
+    assert {sec_02[c] for c in counts} == {"suppressed"}
+    sec_01 = items.filter(pl.col("item_id") == "sec_01").row(0, named=True)
+    assert (sec_01["more_confident_n"], sec_01["top_box_n"], sec_01["agree_n"]) == ("4", "7", None)
     sections = pl.read_csv(out / "survey_sections.csv", infer_schema=False)
-    assert sections["top2_pct"].to_list() == ["suppressed", "67"]
+    assert sections["top_box_pct"].to_list() == ["suppressed", "67"]
 
 
 def test_parquet_holds_null_and_a_flag(published):

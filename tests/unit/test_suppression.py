@@ -160,3 +160,25 @@ def test_nothing_withheld_can_be_recomputed_from_what_is_published(cohort_rows, 
         assert counts[cell][1] == 0 or len(values) >= 2, (
             f"withheld cell {cell} can only be {values}"
         )
+
+
+def test_the_briefs_groups_follow_the_programmes_domains():
+    """A programme with four domains (not IDREAM's three): each domain column and "any
+    domain" adds up to its total, and a small cohort's whole row goes with the next smallest
+    cohort's, so that no column's total gives it away."""
+    from orchestration.lib import brief
+    from tests.unit.test_brief import BRIDGES, domain_rates
+
+    rates = domain_rates(
+        BRIDGES,
+        {
+            "1": ("youth", 10, (9, 8, 7, 6, 10)),
+            "2": ("youth", 3, (2, 1, 1, 0, 2)),
+            "3": ("youth", 8, (6, 5, 4, 3, 7)),
+        },
+    )
+    groups, rows = brief.success_marker_groups(rates, BRIDGES)
+    columns = brief.domains(BRIDGES)
+    assert [group.total for group in groups] == [("all", domain) for domain in columns]
+    hidden = suppress(brief.success_marker_counts(rates), groups, k=5, together=rows)
+    assert hidden == {(cohort, domain) for cohort in ("2", "3") for domain in columns}

@@ -8,15 +8,20 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from orchestration.lib.brief import DOMAIN_TITLES, DOMAINS, SCALE_ANSWERS, BriefTables
+from orchestration.lib.brief import TOP_BOX, BriefTables, domains
+from orchestration.lib.programme_definition import ProgrammeDefinition, Scale
 from orchestration.lib.report.text import cohort_label
+from orchestration.lib.report.wording import chart_title, domain_titles, scales_by_id
 
-# Colour-blind-safe diverging palette (ColorBrewer RdBu), a neutral grey in the middle.
-DIVERGING = ("#b2182b", "#ef8a62", "#bdbdbd", "#67a9cf", "#2166ac")
-SECTION_TITLES = {
-    "security": "Security-related tasks (confidence compared to before IDREAM)",
-    "advocacy": "Advocacy-related strategies (confidence compared to before IDREAM)",
-    "connection": "Connection with other IDREAM participants (agreement)",
+# Colour-blind-safe diverging palettes (ColorBrewer RdBu) by a scale's number of categories,
+# lowest first: reds below the middle, blues above, a neutral grey for an odd scale's middle.
+DIVERGING = {
+    2: ("#ef8a62", "#67a9cf"),
+    3: ("#ef8a62", "#bdbdbd", "#67a9cf"),
+    4: ("#b2182b", "#ef8a62", "#67a9cf", "#2166ac"),
+    5: ("#b2182b", "#ef8a62", "#bdbdbd", "#67a9cf", "#2166ac"),
+    6: ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"),
+    7: ("#b2182b", "#ef8a62", "#fddbc7", "#bdbdbd", "#d1e5f0", "#67a9cf", "#2166ac"),
 }
 WIDTH = 360
 # vl-convert sizes the labels with Liberation Sans; Arial has the same metrics, so the page
@@ -34,26 +39,38 @@ class RenderedChart:
     png: bytes
 
 
-def answer_label(answer: str) -> str:
-    return answer.replace("_", " ").replace("dont", "don't").capitalize()
+def below_middle(shares: list[float]) -> float:
+    """How far left of zero an item's bar starts: an odd scale's neutral category is
+    centred on zero, an even scale is split at its middle."""
+    half = len(shares) // 2
+    neutral = shares[half] / 2 if len(shares) % 2 else 0
+    return sum(shares[:half]) + neutral
 
 
-def survey_answer_rows(items: pl.DataFrame) -> list[dict]:
+def axis_title(scale: Scale) -> str:
+    if len(scale.categories) % 2:
+        return "% of valid answers (neutral centred on 0)"
+    return "% of valid answers (split at the scale's middle)"
+
+
+def survey_answer_rows(items: pl.DataFrame, definition: ProgrammeDefinition) -> list[dict]:
     """One row per item and answer category: where its bar segment starts and ends, in percent
-    of the item's valid answers, with the neutral category centred on zero."""
+    of the item's valid answers, the scale's middle on zero."""
+    scales = scales_by_id(definition)
     rows = []
     for item in items.iter_rows(named=True):
-        if item["top2_suppressed"] or not item["valid_n"]:
+        if item[f"{TOP_BOX}_suppressed"] or not item["valid_n"]:
             continue
-        answers = SCALE_ANSWERS[item["scale"]]
-        shares = [100 * item[f"{answer}_n"] / item["valid_n"] for answer in answers]
-        start = -(shares[0] + shares[1] + shares[2] / 2)
-        for order, (answer, share) in enumerate(zip(answers, shares, strict=True)):
+        categories = scales[item["scale"]].categories
+        shares = [100 * item[f"{category.id}_n"] / item["valid_n"] for category in categories]
+        start = -below_middle(shares)
+        for order, (category, share) in enumerate(zip(categories, shares, strict=True)):
             rows.append(
                 {
                     "section": item["section"],
+                    "scale": item["scale"],
                     "item": f"{item['statement']} (n={item['valid_n']})",
-                    "answer": answer_label(answer),
+                    "answer": category.label,
                     "order": order,
                     "start": round(start, 6),
                     "end": round(start + share, 6),
@@ -63,62 +80,72 @@ def survey_answer_rows(items: pl.DataFrame) -> list[dict]:
     return rows
 
 
-def survey_answers_chart(items: pl.DataFrame):
+def survey_answers_chart(items: pl.DataFrame, definition: ProgrammeDefinition):
+    """One panel per section (and per scale, for a section whose items are on several), in
+    the definition's order."""
     import altair as alt
 
-    rows = survey_answer_rows(items)
+    rows = survey_answer_rows(items, definition)
     panels = []
-    for section, title in SECTION_TITLES.items():
-        section_rows = [row for row in rows if row["section"] == section]
-        if not section_rows:
-            continue
-        scale = items.filter(pl.col("section") == section)["scale"][0]
-        answers = [answer_label(answer) for answer in SCALE_ANSWERS[scale]]
-        order = list(dict.fromkeys(row["item"] for row in section_rows))
-        panels.append(
-            alt.Chart(alt.Data(values=section_rows), title=title)
-            .mark_bar()
-            .encode(
-                x=alt.X(
-                    "start:Q",
-                    title="% of valid answers (neutral centred on 0)",
-                    scale=alt.Scale(domain=[-100, 100]),
-                ),
-                x2="end:Q",
-                y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-                color=alt.Color(
-                    "answer:N",
-                    scale=alt.Scale(domain=answers, range=list(DIVERGING)),
-                    legend=alt.Legend(title=None, orient="bottom", columns=5),
-                ),
-                order="order:Q",
+    for section in definition.survey.sections:
+        in_section = [row for row in rows if row["section"] == section.id]
+        used = [
+            scale
+            for scale in definition.survey.scales
+            if any(row["scale"] == scale.id for row in in_section)
+        ]
+        for scale in used:
+            panel_rows = [row for row in in_section if row["scale"] == scale.id]
+            title = chart_title(section)
+            if len(used) > 1:
+                title = f"{title} ({scale.id})"
+            answers = [category.label for category in scale.categories]
+            order = list(dict.fromkeys(row["item"] for row in panel_rows))
+            panels.append(
+                alt.Chart(alt.Data(values=panel_rows), title=title)
+                .mark_bar()
+                .encode(
+                    x=alt.X(
+                        "start:Q", title=axis_title(scale), scale=alt.Scale(domain=[-100, 100])
+                    ),
+                    x2="end:Q",
+                    y=alt.Y(
+                        "item:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)
+                    ),
+                    color=alt.Color(
+                        "answer:N",
+                        scale=alt.Scale(domain=answers, range=list(DIVERGING[len(answers)])),
+                        legend=alt.Legend(title=None, orient="bottom", columns=len(answers)),
+                    ),
+                    order="order:Q",
+                )
+                .properties(width=WIDTH)
             )
-            .properties(width=WIDTH)
-        )
     return alt.vconcat(*panels).resolve_scale(color="independent")
 
 
-def domain_rate_rows(table: pl.DataFrame) -> list[dict]:
+def domain_rate_rows(table: pl.DataFrame, definition: ProgrammeDefinition) -> list[dict]:
     cohorts = table.filter(pl.col("cohort") != "all").height
+    titles = domain_titles(definition)
     return [
         {
-            "cohort": cohort_label(row, cohorts),
-            "domain": DOMAIN_TITLES[domain],
+            "cohort": cohort_label(row, cohorts, definition),
+            "domain": titles[domain],
             "pct": row[f"{domain}_pct"],
             "ci_low": row[f"{domain}_ci_low"],
             "ci_high": row[f"{domain}_ci_high"],
             "k_n": f"{row[f'{domain}_achieved']}/{row['participants']}",
         }
         for row in table.iter_rows(named=True)
-        for domain in DOMAINS
+        for domain in domains(definition)
         if not row[f"{domain}_suppressed"]
     ]
 
 
-def domain_rates_chart(table: pl.DataFrame):
+def domain_rates_chart(table: pl.DataFrame, definition: ProgrammeDefinition):
     import altair as alt
 
-    rows = domain_rate_rows(table)
+    rows = domain_rate_rows(table, definition)
     cohorts = list(dict.fromkeys(row["cohort"] for row in rows))
     y = alt.Y("cohort:N", sort=cohorts, title=None)
     x_scale = alt.Scale(domain=[0, 100])
@@ -141,7 +168,7 @@ def domain_rates_chart(table: pl.DataFrame):
         alt.layer(interval, point, label, data=alt.Data(values=rows))
         .properties(width=220)
         .facet(
-            facet=alt.Facet("domain:N", sort=[DOMAIN_TITLES[d] for d in DOMAINS], title=None),
+            facet=alt.Facet("domain:N", sort=list(domain_titles(definition).values()), title=None),
             columns=2,
         )
     )
@@ -149,8 +176,8 @@ def domain_rates_chart(table: pl.DataFrame):
 
 def render(tables: BriefTables) -> list[RenderedChart]:
     return [
-        _render("survey_answers", survey_answers_chart(tables.survey_items)),
-        _render("domain_rates", domain_rates_chart(tables.success_markers)),
+        _render("survey_answers", survey_answers_chart(tables.survey_items, tables.definition)),
+        _render("domain_rates", domain_rates_chart(tables.success_markers, tables.definition)),
     ]
 
 

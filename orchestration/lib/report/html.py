@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.lib.brief import SECTION_WORDING, BriefTables
+from orchestration.lib.brief import BriefTables
 from orchestration.lib.report import tables as html_tables
 from orchestration.lib.report.charts import RenderedChart
 from orchestration.lib.report.methods import MethodsSection
 from orchestration.lib.report.provenance import Provenance
 from orchestration.lib.report.quality_status import REPORT_LINK, QualityStatus
-from orchestration.lib.report.text import section_sentence, success_sentence, survey_sentence
+from orchestration.lib.report.text import section_sentences, success_sentence, survey_sentence
+from orchestration.lib.report.wording import brief_title
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -33,13 +34,14 @@ def render_html(
     )
     svgs = {chart.name: chart.svg for chart in charts}
     return environment.get_template("brief.html").render(
+        title=brief_title(tables.definition),
         quality=quality,
         report_link=REPORT_LINK,
-        success_sentence=success_sentence(tables.success_markers),
+        success_sentence=success_sentence(tables),
         success_table=html_tables.success_markers_html(tables),
         domain_svg=svgs["domain_rates"],
         survey_sentence=survey_sentence(tables.surveyed_cohorts, tables.respondents),
-        section_lines=_section_lines(tables),
+        section_lines=section_sentences(tables),
         sections_table=html_tables.survey_sections_html(tables),
         survey_svg=svgs["survey_answers"],
         items_table=html_tables.survey_items_html(tables),
@@ -47,10 +49,3 @@ def render_html(
         provenance=provenance,
         provenance_table=html_tables.key_value_html(provenance.rows()[2:], "provenance-table"),
     )
-
-
-def _section_lines(tables: BriefTables) -> list[str]:
-    return [
-        section_sentence(section, *SECTION_WORDING[section["section"]])
-        for section in tables.survey_sections.iter_rows(named=True)
-    ]

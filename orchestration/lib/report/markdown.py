@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from orchestration.lib.brief import DOMAIN_TITLES, DOMAINS, SECTION_WORDING, BriefTables
+from orchestration.lib.brief import TOP_BOX, BriefTables, domains
 from orchestration.lib.report.methods import MethodsSection
 from orchestration.lib.report.provenance import Provenance
 from orchestration.lib.report.text import (
@@ -12,10 +12,11 @@ from orchestration.lib.report.text import (
     cohort_label,
     count_text,
     pct_text,
-    section_sentence,
+    section_sentences,
     success_sentence,
     survey_sentence,
 )
+from orchestration.lib.report.wording import brief_title, domain_titles
 
 
 def render_markdown(
@@ -23,8 +24,8 @@ def render_markdown(
     methods: list[MethodsSection] | None = None,
     provenance: Provenance | None = None,
 ) -> str:
-    lines = ["# IDREAM evidence brief: key findings", "", "## 1. Success markers", ""]
-    lines += _success_marker_markdown(tables.success_markers)
+    lines = [f"# {brief_title(tables.definition)}", "", "## 1. Success markers", ""]
+    lines += _success_marker_markdown(tables)
     lines += ["", "## 2. End-of-cohort survey", ""]
     lines += _survey_markdown(tables)
     if methods:
@@ -39,12 +40,14 @@ def render_markdown(
     return "\n".join(lines) + "\n"
 
 
-def _success_marker_markdown(table: pl.DataFrame) -> list[str]:
+def _success_marker_markdown(tables: BriefTables) -> list[str]:
+    table, definition = tables.success_markers, tables.definition
+    columns = domains(definition)
     cohorts = table.filter(pl.col("cohort") != "all").height
-    header = "| | " + " | ".join(DOMAIN_TITLES[d] for d in DOMAINS) + " |"
-    rule = "|---|" + "---:|" * len(DOMAINS)
+    header = "| | " + " | ".join(domain_titles(definition).values()) + " |"
+    rule = "|---|" + "---:|" * len(columns)
     lines = [
-        success_sentence(table),
+        success_sentence(tables),
         "",
         "% of participants who achieved 1+ success marker per domain:",
         "",
@@ -53,8 +56,8 @@ def _success_marker_markdown(table: pl.DataFrame) -> list[str]:
     ]
     rows = list(table.iter_rows(named=True))
     for row in rows:
-        cells = " | ".join(pct_text(row, d) for d in DOMAINS)
-        lines.append(f"| {cohort_label(row, cohorts)} | {cells} |")
+        cells = " | ".join(pct_text(row, d) for d in columns)
+        lines.append(f"| {cohort_label(row, cohorts, definition)} | {cells} |")
     lines += [
         "",
         "Participants who achieved it (k/N) and 95% Wilson interval (%):",
@@ -64,26 +67,25 @@ def _success_marker_markdown(table: pl.DataFrame) -> list[str]:
     ]
     for row in rows:
         cells = " | ".join(
-            f"{count_text(row, d, 'achieved', 'participants')} ({ci_text(row, d)})" for d in DOMAINS
+            f"{count_text(row, d, 'achieved', 'participants')} ({ci_text(row, d)})" for d in columns
         )
-        lines.append(f"| {cohort_label(row, cohorts)} | {cells} |")
+        lines.append(f"| {cohort_label(row, cohorts, definition)} | {cells} |")
     return lines
 
 
 def _survey_markdown(tables: BriefTables) -> list[str]:
     lines = [survey_sentence(tables.surveyed_cohorts, tables.respondents), ""]
-    for section in tables.survey_sections.iter_rows(named=True):
-        lines.append(f"- {section_sentence(section, *SECTION_WORDING[section['section']])}")
+    lines += [f"- {sentence}" for sentence in section_sentences(tables)]
     lines += [
         "",
-        "| Item | Section | Statement | Top-2 k/n | Top-2 % | 95% interval (%) |",
+        "| Item | Section | Statement | Top box k/n | Top box % | 95% interval (%) |",
         "|---|---|---|---:|---:|---:|",
     ]
     for item in tables.survey_items.iter_rows(named=True):
         lines.append(
             f"| {item['item_id']} | {item['section']} | {item['statement']} | "
-            f"{count_text(item, 'top2', 'n', 'valid_n')} | {pct_text(item, 'top2')} | "
-            f"{ci_text(item, 'top2')} |"
+            f"{count_text(item, TOP_BOX, 'n', 'valid_n')} | {pct_text(item, TOP_BOX)} | "
+            f"{ci_text(item, TOP_BOX)} |"
         )
     return lines
 

@@ -13,17 +13,12 @@ from pathlib import Path
 
 import polars as pl
 
-from orchestration.lib.brief import (
-    DOMAIN_TITLES,
-    DOMAINS,
-    OTHER_ANSWERS,
-    SCALE_ANSWERS,
-    BriefTables,
-)
-from orchestration.lib.report.charts import answer_label
+from orchestration.lib.brief import TOP_BOX, BriefTables, answer_columns
+from orchestration.lib.programme_definition import ProgrammeDefinition
 from orchestration.lib.report.methods import MethodsSection
-from orchestration.lib.report.provenance import Provenance
+from orchestration.lib.report.provenance import PIPELINE, Provenance
 from orchestration.lib.report.text import cohort_label
+from orchestration.lib.report.wording import answer_labels, brief_title, domain_titles
 from orchestration.lib.suppression import SUPPRESSED
 
 # Not the run's time: that is on the Provenance sheet; a fixed date keeps the file stable.
@@ -41,14 +36,14 @@ class Column:
     width: int = 12
 
 
-def success_marker_columns(cohorts: int) -> list[Column]:
+def success_marker_columns(cohorts: int, definition: ProgrammeDefinition) -> list[Column]:
     columns = [
-        Column("Cohort", lambda r: cohort_label(r, cohorts), width=34),
+        Column("Cohort", lambda r: cohort_label(r, cohorts, definition), width=34),
         Column("Participant type", lambda r: r["participant_type"] or "", width=16),
         Column("Participants (N)", lambda r: r["participants"], "int"),
     ]
-    for d in DOMAINS:
-        title, flag = DOMAIN_TITLES[d], f"{d}_suppressed"
+    for d, title in domain_titles(definition).items():
+        flag = f"{d}_suppressed"
         columns += [
             Column(f"{title} %", lambda r, d=d: r[f"{d}_pct"], "pct", flag),
             Column(f"{title} k", lambda r, d=d: r[f"{d}_achieved"], "int", flag),
@@ -58,27 +53,33 @@ def success_marker_columns(cohorts: int) -> list[Column]:
     return columns
 
 
+FLAG = f"{TOP_BOX}_suppressed"
 SECTION_COLUMNS = [
     Column("Section", lambda r: r["section"], width=14),
     Column("Items", lambda r: r["items"], "int"),
     Column("Respondents", lambda r: r["respondents"], "int"),
-    Column("Average % top two", lambda r: r["top2_pct"], "pct", "top2_suppressed", 18),
+    Column("Average % top box", lambda r: r[f"{TOP_BOX}_pct"], "pct", FLAG, 18),
 ]
 
-ITEM_COLUMNS = [
-    Column("Item", lambda r: r["item_id"], width=10),
-    Column("Section", lambda r: r["section"], width=12),
-    Column("Statement", lambda r: r["statement"], width=48),
-    Column("Valid answers (n)", lambda r: r["valid_n"], "int"),
-    Column("Top two k", lambda r: r["top2_n"], "int", "top2_suppressed"),
-    Column("Top two %", lambda r: r["top2_pct"], "pct", "top2_suppressed"),
-    Column("Top two 95% CI low", lambda r: r["top2_ci_low"], "ci", "top2_suppressed"),
-    Column("Top two 95% CI high", lambda r: r["top2_ci_high"], "ci", "top2_suppressed"),
-    *(
-        Column(answer_label(a), lambda r, a=a: r[f"{a}_n"], "int", "top2_suppressed")
-        for a in (*SCALE_ANSWERS["confidence"], *SCALE_ANSWERS["agreement"], *OTHER_ANSWERS)
-    ),
-]
+
+def item_columns(definition: ProgrammeDefinition) -> list[Column]:
+    """The item's rate, then one count per answer: every scale's categories, the excluded
+    answers and the skipped, by their labels."""
+    labels = answer_labels(definition)
+    return [
+        Column("Item", lambda r: r["item_id"], width=10),
+        Column("Section", lambda r: r["section"], width=12),
+        Column("Statement", lambda r: r["statement"], width=48),
+        Column("Valid answers (n)", lambda r: r["valid_n"], "int"),
+        Column("Top box k", lambda r: r[f"{TOP_BOX}_n"], "int", FLAG),
+        Column("Top box %", lambda r: r[f"{TOP_BOX}_pct"], "pct", FLAG),
+        Column("Top box 95% CI low", lambda r: r[f"{TOP_BOX}_ci_low"], "ci", FLAG),
+        Column("Top box 95% CI high", lambda r: r[f"{TOP_BOX}_ci_high"], "ci", FLAG),
+        *(
+            Column(labels[a], lambda r, a=a: r[f"{a}_n"], "int", FLAG)
+            for a in answer_columns(definition)
+        ),
+    ]
 
 
 def write_workbook(
@@ -88,7 +89,11 @@ def write_workbook(
 
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
     workbook.set_properties(
-        {"title": "IDREAM evidence brief", "author": "IDREAM pipeline", "created": FIXED_CREATED}
+        {
+            "title": brief_title(tables.definition),
+            "author": PIPELINE,
+            "created": FIXED_CREATED,
+        }
     )
     formats = {
         "title": workbook.add_format({"bold": True, "font_size": 14}),
@@ -106,11 +111,11 @@ def write_workbook(
     cohorts = tables.success_markers.filter(pl.col("cohort") != "all").height
     sheets = [
         ("Success markers", "% of participants who achieved 1+ success marker, by domain",
-         tables.success_markers, success_marker_columns(cohorts)),
+         tables.success_markers, success_marker_columns(cohorts, tables.definition)),
         ("Survey sections", "End-of-cohort survey: section averages",
          tables.survey_sections, SECTION_COLUMNS),
         ("Survey items", "End-of-cohort survey: answers per statement",
-         tables.survey_items, ITEM_COLUMNS),
+         tables.survey_items, item_columns(tables.definition)),
     ]  # fmt: skip
     for name, title, frame, columns in sheets:
         _table_sheet(workbook.add_worksheet(name), title, frame, columns, formats, k)
