@@ -356,21 +356,20 @@ def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
 
 
 def _people():
-    for cohort, kinds in TYPES.items():
-        for number, kind in enumerate(kinds, start=1):
-            index = sum(len(TYPES[c]) for c in TYPES if c < cohort) + number - 1
-            name = NAMES[cohort][number - 1]
-            slug = ".".join(name.lower().replace("-", " ").split()[:2])
-            domain = "clinics.example" if kind == "clinic" else "fellows.example"
-            yield Person(
-                participant_id=participant_id(cohort, number),
-                cohort=cohort,
-                kind=kind,
-                name=name,
-                email=f"{slug}@{domain}",
-                country=COUNTRIES[index % len(COUNTRIES)],
-                phone=f"+99 555 {cohort}{number:03d}",
-            )
+    numbered = [(c, n, kind) for c, kinds in TYPES.items() for n, kind in enumerate(kinds, 1)]
+    for index, (cohort, number, kind) in enumerate(numbered):
+        name = NAMES[cohort][number - 1]
+        slug = ".".join(name.lower().replace("-", " ").split()[:2])
+        domain = "clinics.example" if kind == "clinic" else "fellows.example"
+        yield Person(
+            participant_id=participant_id(cohort, number),
+            cohort=cohort,
+            kind=kind,
+            name=name,
+            email=f"{slug}@{domain}",
+            country=COUNTRIES[index % len(COUNTRIES)],
+            phone=f"+99 555 {cohort}{number:03d}",
+        )
 
 
 def _write_roster(out_dir: Path, people: tuple[Person, ...]) -> Path:
