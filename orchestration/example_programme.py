@@ -626,7 +626,8 @@ def _write_odk(out_dir: Path, fellowship: Fellowship) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m orchestration.example_programme", description=__doc__.splitlines()[0]
+        prog="python -m orchestration.example_programme",
+        description=f"Write the {PROGRAMME_NAME} example (a made-up programme) byte for byte.",
     )
     default = EXAMPLES_DIR / PROGRAMME_ID
     parser.add_argument("--out", type=Path, default=default, help=f"default: {default}")
