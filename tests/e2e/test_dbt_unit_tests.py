@@ -24,9 +24,22 @@ def declared_unit_tests() -> set[str]:
     return names
 
 
+# The rules contract v2 made the definition's (issue 14): a test dropped by an edit of the
+# YAML would otherwise go unnoticed, since the run below only checks what is declared.
+DEFINITION_RULES = {
+    "status_counts_as_achieved_by_the_definition",
+    "achieved_only_at_the_first_of_three_reviews",
+    "domain_without_markers_counts_as_not_achieved",
+    "four_point_scale_with_a_top_box_of_one",
+    "excluded_answer_is_not_in_the_denominator",
+    "answer_counts_every_category_of_the_item_scale",
+}
+
+
 def test_every_dbt_unit_test_runs_and_passes(sample_run, tmp_path):
     declared = declared_unit_tests()
-    assert len(declared) >= 7, declared
+    assert len(declared) >= 13, declared
+    assert not DEFINITION_RULES - declared, DEFINITION_RULES - declared
     # A copy of the run's warehouse: dbt writes into the folder it is given (its target,
     # the database's lock), and other tests read the run's own dbt results there.
     warehouse = tmp_path / "warehouse"

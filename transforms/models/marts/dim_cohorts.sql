@@ -29,10 +29,10 @@ respondents as (
 final as (
     select
         cohort_sizes.cohort,
-        -- The programme runs cohorts of one type; a mixed roster is shown, not hidden.
+        -- A cohort is usually of one type; a mixed roster is shown, not hidden.
         case
             when cohort_sizes.first_type = cohort_sizes.last_type then cohort_sizes.first_type
-            else 'mixed'
+            else cast('mixed' as varchar)
         end as participant_type,
         cohort_sizes.participants,
         coalesce(respondents.survey_respondents, 0) as survey_respondents

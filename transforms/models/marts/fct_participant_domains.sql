@@ -1,5 +1,6 @@
--- One row per participant and domain, for every participant on the roster: the roster is
--- the denominator, so a participant with no outcome in a domain counts as not achieved.
+-- One row per participant and domain, for every participant on the roster and every domain
+-- of the definition: the roster is the denominator, so a participant with no marker in a
+-- domain counts as not achieved.
 with
 
 participants as (
@@ -7,9 +8,7 @@ participants as (
 ),
 
 domains as (
-    select distinct value as domain
-    from {{ ref('label_dictionary') }}
-    where field = 'domain'
+    select domain from {{ source('reference', 'domains') }}
 ),
 
 markers as (

@@ -14,7 +14,7 @@ participant_any_domain as (
     select
         participant_key,
         cohort,
-        'any_domain' as domain,
+        cast('any_domain' as varchar) as domain,
         max(case when has_achieved then 1 else 0 end) = 1 as has_achieved
     from participant_domains
     group by participant_key, cohort
@@ -39,8 +39,8 @@ by_cohort as (
 
 across_cohorts as (
     select
-        'all' as cohort,
-        cast(null as integer) as cohort_number,
+        cast('all' as varchar) as cohort,
+        cast(null as bigint) as cohort_number,
         domain,
         count(*) as participants,
         count(case when has_achieved then 1 end) as achieved_n
@@ -62,7 +62,7 @@ final as (
         combined.domain,
         combined.participants,
         combined.achieved_n,
-        combined.achieved_n * 1.0 / combined.participants as achieved_rate
+        cast(combined.achieved_n as double precision) / combined.participants as achieved_rate
     from combined
     left join cohorts
         on combined.cohort_number = cohorts.cohort

@@ -1,6 +1,7 @@
--- Grain: one row per survey section. The published figure is the mean of the items'
--- top-2 rates (what the brief calls "an average of 88% across 10 tasks"); the pooled rate
--- (all top-2 answers over all valid answers) is kept beside it for analysts.
+-- Grain: one row per survey section with items, in the definition's order. The published
+-- figure is the mean of the items' top-box rates (what the brief calls "an average of 88%
+-- across 10 tasks"); the pooled rate (all top-box answers over all valid answers) is kept
+-- beside it for analysts.
 with
 
 item_rates as (
@@ -11,14 +12,17 @@ answers as (
     select * from {{ ref('fct_survey_answers') }}
 ),
 
+sections as (
+    select * from {{ source('reference', 'survey_sections') }}
+),
+
 section_items as (
     select
         section,
-        min(item_order) as section_order,
         count(*) as items,
-        count(top2_rate) as items_with_valid_answers,
-        avg(top2_rate) as mean_top2_rate,
-        cast(sum(top2_n) as bigint) as top2_n,
+        count(top_box_rate) as items_with_valid_answers,
+        avg(top_box_rate) as mean_top_box_rate,
+        cast(sum(top_box_n) as bigint) as top_box_n,
         cast(sum(valid_n) as bigint) as valid_n
     from item_rates
     group by section
@@ -36,17 +40,20 @@ section_respondents as (
 final as (
     select
         section_items.section,
-        section_items.section_order,
+        cast(sections.section_order as bigint) as section_order,
         section_items.items,
         section_items.items_with_valid_answers,
         coalesce(section_respondents.respondents, 0) as respondents,
-        section_items.mean_top2_rate,
-        section_items.top2_n,
+        section_items.mean_top_box_rate,
+        section_items.top_box_n,
         section_items.valid_n,
         case
-            when section_items.valid_n > 0 then section_items.top2_n * 1.0 / section_items.valid_n
-        end as pooled_top2_rate
+            when section_items.valid_n > 0
+                then cast(section_items.top_box_n as double precision) / section_items.valid_n
+        end as pooled_top_box_rate
     from section_items
+    left join sections
+        on section_items.section = sections.section
     left join section_respondents
         on section_items.section = section_respondents.section
 )

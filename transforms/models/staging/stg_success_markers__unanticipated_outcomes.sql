@@ -4,22 +4,16 @@ source as (
     select * from {{ source('raw', 'unanticipated_outcomes') }}
 ),
 
-labels as (
-    select field, label_key, value
-    from {{ ref('label_dictionary') }}
-),
-
 final as (
     select
-        source.participant_key,
-        domains.value as domain,
-        reviews.value as review,
-        source.source_file,
-        source.source_sheet,
-        source.source_row
+        participant_key,
+        -- null when the outcome was not tied to a domain
+        domain,
+        review,
+        source_file,
+        source_sheet,
+        source_row
     from source
-    {{ join_label('labels', 'domain', 'source', 'domain', 'domains') }}
-    {{ join_label('labels', 'review', 'source', 'review', 'reviews') }}
 )
 
 select * from final
