@@ -5,7 +5,7 @@ read:      the same raw files into memory with the fastest readers (fastexcel fo
            one file at a time or os.cpu_count() at once, whichever is faster: ingest
            reads files side by side, so the floor may too.
 transform: `transform_floor.sql` (the dbt models by hand) on a bare DuckDB file holding a
-           copy of the landed raw tables and seeds; then its marts are compared with the
+           copy of the landed raw and reference tables; then its marts are compared with the
            pipeline's, so a floor that computes something else cannot pass unnoticed.
 
 python -m bench.floors read RAW_DIR | transform WAREHOUSE_FILE   (prints one JSON object)
@@ -23,11 +23,11 @@ SHEETS = {"participants.xlsx": ("participants",), "codebook.xlsx": ("items",)}
 # (floor table, pipeline mart, columns compared): equal rows both ways, or the floor is wrong.
 COMPARED = (
     ("mart_domain_rates", "mart_domain_rates", "cohort, domain, participants, achieved_n"),
-    ("mart_survey_item_rates", "mart_survey_item_rates", "item_id, valid_n, top2_n, skipped_n"),
+    ("mart_survey_item_rates", "mart_survey_item_rates", "item_id, valid_n, top_box_n, skipped_n"),
     (
         "mart_survey_section_rates",
         "mart_survey_section_rates",
-        "section, respondents, round(mean_top2_rate, 9)",
+        "section, respondents, round(mean_top_box_rate, 9)",
     ),
     ("fct_success_markers", "fct_success_markers", "participant_key, domain, level, is_achieved"),
 )
@@ -125,12 +125,18 @@ CSV_READERS = {"duckdb": _read_csvs_duckdb, "polars": _read_csvs_polars}
 
 def transform_floor(warehouse_file: Path) -> dict:
     """Into a DuckDB file, as the pipeline must (its warehouse is a file): the raw tables
-    and seeds are copied in first, untimed; the timed part ends with a checkpoint."""
+    and reference tables are copied in first, untimed; the timed part ends with a checkpoint."""
     import tempfile
 
     import duckdb
 
-    raw_tables = ("participants", "success_markers", "survey_codebook", "survey_responses")
+    raw_tables = (
+        "participants",
+        "success_markers",
+        "success_marker_statuses",
+        "survey_codebook",
+        "survey_responses",
+    )
     with (
         tempfile.TemporaryDirectory() as folder,
         duckdb.connect(str(Path(folder) / "bare.duckdb")) as connection,
@@ -138,7 +144,7 @@ def transform_floor(warehouse_file: Path) -> dict:
         connection.execute(f"attach '{warehouse_file}' as pipeline (read_only)")
         for schema, tables in (
             ("raw", (*raw_tables, "survey_answers")),
-            ("reference", ("label_dictionary", "survey_answer_categories")),
+            ("reference", ("domains", "marker_statuses", "survey_answer_categories")),
         ):
             connection.execute(f"create schema {schema}")
             for table in tables:
