@@ -2,17 +2,18 @@
 
 `read_survey_export` turns one export (a CSV, or a workbook's `responses` sheet, else its
 first sheet) into its responses and their answers in long form: the response id, the
-submission time in UTC, the cohort number and each codebook item's answer as the
-definition writes the label. Every other column (names, emails, GPS, free text, device
+submission time in UTC, the cohort number and each codebook item's answer as the id of
+its category in the programme definition. Every other column (names, emails, GPS, free text, device
 ids, the tools' metadata) is dropped here and never carried on. Submissions a reviewer
 turned down are left out, unchecked, and counted. Anything else that breaks the contract
 stops the file with every problem found, each naming file, sheet, row (as the spreadsheet
 shows it), column and value.
 
-Pure apart from reading the file; nothing here knows about Dagster. Beside this module:
-`survey_export_files` (a file as a grid of cells), `survey_export_headers` (the header row
-and its columns), `survey_export_values` (ids, times, cohorts, review states) and
+It takes ingest's steps (see ingest.py) by the rules the survey tools write with: the
+file as a grid of cells (`readers`), the header row and its columns
+(`survey_export_headers`), `survey_export_values` (ids, times, cohorts, review states) and
 `survey_export_rules` (the codebook items and definition settings it is read against).
+Pure apart from reading the file; nothing here knows about Dagster.
 """
 
 from __future__ import annotations
@@ -24,14 +25,10 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.lib.errors import Problem, RawDataError, display_path
+from orchestration.lib.grids import FIELDS, ROW, Grid, cell_error_message
 from orchestration.lib.programme_definition import label_match_key
-from orchestration.lib.survey_export_files import (
-    FIELDS,
-    ROW,
-    ExportGrid,
-    read_export_grid,
-    refuse_symlink,
-)
+from orchestration.lib.raw_files import refuse_symlink
+from orchestration.lib.readers import open_workbook, read_csv, read_sheet
 from orchestration.lib.survey_export_headers import (
     HEADER_SEARCH_ROWS,
     Column,
@@ -41,7 +38,7 @@ from orchestration.lib.survey_export_headers import (
 from orchestration.lib.survey_export_rules import (
     CodebookItem,
     SurveyRules,
-    answer_labels,
+    answer_codes,
     codebook_items,
     not_a_label,
 )
@@ -61,13 +58,14 @@ __all__ = [
     "read_survey_export",
 ]
 LINEAGE = ("source_file", "source_sheet", "source_row")
+RESPONSES_SHEET = "responses"
 
 
 @dataclass(frozen=True)
 class ExportContents:
     """`responses`: response_id, submitted_at (UTC), cohort, source_file, source_sheet,
-    source_row. `answers`: response_id, item_id, answer (the scale's or the excluded
-    label as the definition writes it; null for a skipped item) and the same lineage.
+    source_row. `answers`: response_id, item_id, answer (the id of a category of the
+    item's scale or of an excluded category; null for a skipped item) and the same lineage.
     `excluded_by_review`: submissions left out for their review state.
     `dropped_headers`: the header's other columns, never read."""
 
@@ -90,10 +88,22 @@ def read_survey_export(
     return parse_export_grid(grid, items, rules or SurveyRules.of())
 
 
+def read_export_grid(path: Path, file_label: str, password: str | None = None) -> Grid:
+    """A CSV, or a workbook's `responses` sheet (by the label rule), else its first sheet:
+    KoboToolbox names its main sheet after the form and puts repeat groups after it."""
+    if path.suffix.lower() == ".csv":
+        return read_csv(path, file_label)
+    workbook = open_workbook(path, file_label, password)
+    if not workbook.sheet_names:
+        raise RawDataError([Problem(file_label, "has no sheets")])
+    sheet = workbook.sheet_named(RESPONSES_SHEET) or workbook.sheet_names[0]
+    return read_sheet(workbook, sheet)
+
+
 def parse_export_grid(
-    grid: ExportGrid, items: Sequence[CodebookItem], rules: SurveyRules
+    grid: Grid, items: Sequence[CodebookItem], rules: SurveyRules
 ) -> ExportContents:
-    labels = answer_labels(items, rules)
+    codes = answer_codes(items, rules)
     header = _header(grid, items, rules)
     data = grid.cells.filter(pl.col(ROW) > header.row)
     problems = _Problems(grid)
@@ -139,7 +149,7 @@ def parse_export_grid(
     answers = {
         item.item_id: parsed(
             header.items[item.item_id],
-            lambda raw, known=labels[item.item_id]: known.get(label_match_key(raw)),
+            lambda raw, known=codes[item.item_id]: known.get(label_match_key(raw)),
             pl.String,
             None,  # a blank answer is a skipped item
             lambda raw, item=item: not_a_label(raw, item, rules),
@@ -165,7 +175,7 @@ def parse_export_grid(
 class _Problems:
     """Every problem of one file, reported row by row and, in a row, column by column."""
 
-    def __init__(self, grid: ExportGrid):
+    def __init__(self, grid: Grid):
         self.grid = grid
         self.found: list[tuple[int, int, Problem]] = []
 
@@ -178,7 +188,7 @@ class _Problems:
         by_index = {column.index: column for column in read}
         for (row, index), value in self.grid.errors.items():
             if row in rows and index in by_index:
-                self.add(f"holds the error value {value}", row, by_index[index])
+                self.add(cell_error_message(value), row, by_index[index])
 
     def parse(self, data, column: Column, parse, dtype, blank, wrong) -> pl.Series:
         """`parse` on the column's cells; a cell it cannot read (or a blank one, when
@@ -199,7 +209,7 @@ class _Problems:
             raise RawDataError([problem for *_, problem in ordered])
 
 
-def _header(grid: ExportGrid, items: Sequence[CodebookItem], rules: SurveyRules) -> HeaderMap:
+def _header(grid: Grid, items: Sequence[CodebookItem], rules: SurveyRules) -> HeaderMap:
     if grid.cells.height == 0:
         raise RawDataError([grid.problem("is empty: expected a header row")])
     names = {item.item_id: (item.item_id, item.statement) for item in items}
@@ -213,7 +223,7 @@ def _header(grid: ExportGrid, items: Sequence[CodebookItem], rules: SurveyRules)
 
 
 def _whole_rows(
-    data: pl.DataFrame, grid: ExportGrid, header: HeaderMap, problems: _Problems
+    data: pl.DataFrame, grid: Grid, header: HeaderMap, problems: _Problems
 ) -> pl.DataFrame:
     """A CSV row with more or fewer fields than its header is a problem (a file cut short
     while it was copied), and its cells, out of place, are not read."""
