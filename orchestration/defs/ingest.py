@@ -84,9 +84,14 @@ def _land(
             )
     report = _report(context, landed)
     for name, frame in landed.tables.items():
+        origin = (
+            f"{len(landed.files)} file(s) ({', '.join(landed.files)})"
+            if landed.files
+            else "the programme definition"
+        )
         context.log.info(
-            f"landed {schema}.{name}: {frame.height} rows from {len(landed.files)} file(s) "
-            f"({', '.join(landed.files)}) in {time.monotonic() - started:.2f}s"
+            f"landed {schema}.{name}: {frame.height} rows from {origin} "
+            f"in {time.monotonic() - started:.2f}s"
         )
         yield dg.MaterializeResult(
             asset_key=dg.AssetKey([schema, name]),

@@ -55,11 +55,12 @@ def find_header(
     title rows. When none does, the one that names the most (the earliest on a tie), so
     that its missing columns can be reported. `items` maps an item id to the names its
     column may have (the id, the statement)."""
-    maps = [map_headers(row, cells, items, cohort_column) for row, cells in rows]
-    maps = maps[:HEADER_SEARCH_ROWS]
-    for found in maps:
+    maps = []
+    for row, cells in rows[:HEADER_SEARCH_ROWS]:
+        found = map_headers(row, cells, items, cohort_column)
         if not found.missing:
             return found
+        maps.append(found)
     return min(maps, key=lambda found: len(found.missing))
 
 
