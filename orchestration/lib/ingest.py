@@ -100,18 +100,13 @@ def ingest_success_markers(
     paths = raw_files.marker_workbooks(raw_dir)
     files = [display_path(path, raw_dir) for path in paths]
     problems = FileProblems(files)
-    workbooks = _readable(
-        readers.read_each(
-            lambda path: readers.read_workbook(
-                path,
-                display_path(path, raw_dir),
-                (success_markers.MARKERS_SHEET,),
-                (success_markers.UNANTICIPATED_SHEET,),
-                password,
-            ),
-            paths,
-        ),
+    workbooks = _read_workbooks(
+        paths,
+        raw_dir,
+        success_markers.MARKERS_SHEET,
+        password,
         problems,
+        optional=success_markers.UNANTICIPATED_SHEET,
     )
     labels = definition_labels(definition)
 
@@ -241,16 +236,34 @@ def _read_sheets(
     paths: list[Path], raw_dir: Path, sheet: str, password: str | None, problems: FileProblems
 ) -> list[Grid]:
     """The sheet named `sheet` of each workbook, as grids; failures go to `problems`."""
-    read = _readable(
+    workbooks = _read_workbooks(paths, raw_dir, sheet, password, problems)
+    return [sheets[sheet] for sheets in workbooks]
+
+
+def _read_workbooks(
+    paths: list[Path],
+    raw_dir: Path,
+    sheet: str,
+    password: str | None,
+    problems: FileProblems,
+    optional: str | None = None,
+) -> list[dict[str, Grid]]:
+    """Each workbook's `sheet`, and its `optional` sheet if it has one, as grids keyed by
+    the contract's sheet names; the problems of a file that cannot be read go to
+    `problems`. Several files at a time (readers.read_each)."""
+    return _readable(
         readers.read_each(
             lambda path: readers.read_workbook(
-                path, display_path(path, raw_dir), (sheet,), password=password
+                path,
+                display_path(path, raw_dir),
+                (sheet,),
+                (optional,) if optional else (),
+                password,
             ),
             paths,
         ),
         problems,
     )
-    return [sheets[sheet] for sheets in read]
 
 
 def _pseudonymised(rows: pl.DataFrame, key: bytes, problems: FileProblems) -> pl.DataFrame:
