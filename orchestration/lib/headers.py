@@ -15,7 +15,17 @@ from orchestration.lib.errors import Problem
 from orchestration.lib.grids import Grid
 from orchestration.lib.programme_definition import label_match_key
 from orchestration.lib.stacked import FileProblems
-from orchestration.lib.survey_export_headers import HEADER_SEARCH_ROWS, Column
+
+# The contract: the header is among the sheet's first 10 rows (the first that are not empty).
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the sheet: its index in the grid (`c<index>`) and its header's text."""
+
+    index: int
+    header: str
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ import polars as pl
 
 from orchestration.lib.errors import Problem, RawDataError
 from orchestration.lib.grids import ROW, cell
+from orchestration.lib.headers import HEADER_SEARCH_ROWS
 from orchestration.lib.programme_definition import label_match_key
 from orchestration.lib.readers import open_workbook, read_csv, read_sheet
-from orchestration.lib.survey_export_headers import HEADER_SEARCH_ROWS
 
 
 def cell_value(raw_dir: Path, problem: Problem, password: str | None = None) -> str | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from orchestration.lib.headers import HEADER_SEARCH_ROWS, Column
+
 # The contract's label rule, in one place: the programme definition's.
 from orchestration.lib.programme_definition import label_match_key
 
@@ -19,13 +21,6 @@ from orchestration.lib.programme_definition import label_match_key
 RESPONSE_ID_HEADERS = ("response_id", "_uuid", "meta/instanceID", "meta-instanceID", "KEY")
 SUBMISSION_TIME_HEADERS = ("submitted_at", "_submission_time", "SubmissionDate")
 REVIEW_STATE_HEADERS = ("_validation_status", "ReviewState")
-HEADER_SEARCH_ROWS = 10
-
-
-@dataclass(frozen=True)
-class Column:
-    index: int
-    header: str
 
 
 @dataclass(frozen=True)

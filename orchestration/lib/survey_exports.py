@@ -3,8 +3,8 @@
 `read_survey_export` turns one export (a CSV, or a workbook's `responses` sheet, else its
 first sheet) into its responses and their answers in long form: the response id, the
 submission time in UTC, the cohort number and each codebook item's answer as the id of
-its category in the programme definition. Every other column (names, emails, GPS, free text, device
-ids, the tools' metadata) is dropped here and never carried on. Submissions a reviewer
+its category in the programme definition. Every other column (names, emails, GPS, free
+text, device ids, the tools' metadata) is dropped here and never carried on. Submissions a reviewer
 turned down are left out, unchecked, and counted. Anything else that breaks the contract
 stops the file with every problem found, each naming file, sheet, row (as the spreadsheet
 shows it), column and value.
