@@ -596,3 +596,43 @@ def test_a_semicolon_csv_is_told_apart_from_a_comma_csv(tmp_path):
     write_csv(tmp_path / "a.csv", ("x", "y"), [("1", "2,5")], separator=";", bom=True)
     grid = read_csv(tmp_path / "a.csv", "a.csv")
     assert grid.cells.select("c0", "c1", "source_row").rows() == [("x", "y", 1), ("1", "2,5", 2)]
+
+
+def test_answers_land_as_the_ids_of_the_programmes_own_scale_and_turned_down_are_counted(
+    tmp_path,
+):
+    definition = ProgrammeSettings.from_toml(
+        _toml(
+            '[survey]\ncohort_column = "Training group"\nexcluded = ["Prefer not to say"]\n'
+            '[[survey.scales]]\nid = "usefulness"\n'
+            'categories = ["Not useful", "Somewhat useful", "Very useful"]\ntop = 1\n'
+            '[[survey.sections]]\nid = "training"\nlabel = "Training"\nphrase = "training items"\n'
+        ),
+        "other",
+    ).definition
+    rows = [
+        ["_uuid", "_submission_time", "Training group", "grp/use_01", "_validation_status"],
+        ["u1", "2024-05-01T10:00:00Z", "cohort_2", "very_useful", ""],
+        ["u2", "2024-05-01T11:00:00Z", "2", "prefer_not_to_say", "validation_status_approved"],
+        ["u3", "2024-05-01T12:00:00Z", "2", "garbage", "validation_status_not_approved"],
+    ]
+    write_csv(tmp_path / "survey" / "kobo.csv", rows[0], rows[1:], separator=";", bom=True)
+    item = CodebookItem("use_01", "The training was useful", "usefulness")
+    landed = ingest.ingest_survey(tmp_path, definition, [item])
+    assert landed.tables["survey_answers"].select("response_id", "answer").rows() == [
+        ("u1", "very_useful"),
+        ("u2", "prefer_not_to_say"),
+    ]
+    assert landed.tables["survey_responses"]["cohort"].to_list() == [2, 2]
+    assert landed.excluded_by_review == 1
+
+
+def test_an_unsaved_formula_is_located_when_the_sheet_starts_right_of_column_a(tmp_path):
+    # The reader's grid starts at the first column that holds a value; the formula's
+    # column is counted from there too.
+    rows = [[None, *row] for row in [list(MARKER_HEADER), *marker_rows()]]
+    rows[3][1 + MARKER_HEADER.index("final_status")] = Formula("=B2", None)
+    write_sheet(tmp_path / "success_markers" / "c1.xlsx", {"markers": rows})
+    with pytest.raises(RawDataError) as caught:
+        ingest.ingest_success_markers(tmp_path, IDREAM, KEY)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(4, "final_status")]
