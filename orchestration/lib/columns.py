@@ -1,29 +1,74 @@
-"""Allow-list the contract's columns: normalise headers, require, keep, clean.
+"""Step 4 of ingest: keep the contract's columns of every sheet, and nothing else.
 
-Minimisation is by allow-list: a column the contract does not name for keeping (names,
-emails, countries, free text, survey-tool metadata, anything new) is never copied.
+Minimisation is by allow-list: a column the contract does not name for reading (names,
+emails, countries, free text, anything new) is never copied out of the grid. What is
+kept is cleaned (what spreadsheets do to text, undone) and stacked, every row with its
+lineage. A cell of a kept column that holds an error value or a formula with no saved
+value is an error here, never a blank.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
-from orchestration.lib.errors import Problem, RawDataError
-from orchestration.lib.readers import ROW_COLUMN, SourceTable
-from orchestration.lib.text import PUNCTUATION, normalise_header
+from orchestration.lib.errors import Problem
+from orchestration.lib.grids import ROW, Grid, cell, cell_error_message
+from orchestration.lib.headers import ColumnSpec, FoundHeader, Header
+from orchestration.lib.lineage import LINEAGE_SCHEMA, lineage
+from orchestration.lib.stacked import FileProblems
+from orchestration.lib.text import PUNCTUATION
 
 
-@dataclass(frozen=True)
-class ColumnSpec:
-    """The contract's view of one input table."""
+def keep(
+    found: Sequence[FoundHeader],
+    spec: ColumnSpec,
+    problems: FileProblems,
+    require_rows: bool = True,
+) -> pl.DataFrame:
+    """The spec's columns of every sheet below its header (an absent optional column as
+    blanks), cleaned, fully blank rows dropped, with lineage; stacked in the order given.
+    `require_rows`: a sheet left with no rows is a problem of its file."""
+    frames = []
+    for item in found:
+        data = item.grid.cells.filter(pl.col(ROW) > item.header.row)
+        problems.add(error_cells(item.grid, item.header, data))
+        frames.append(
+            data.select(*(_column(item.header, name) for name in spec.names), *lineage(item.grid))
+        )
+    schema = dict.fromkeys(spec.names, pl.String) | LINEAGE_SCHEMA
+    frame = pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+    frame = clean_columns(frame, list(spec.names))
+    if require_rows:
+        present = set(frame.select("source_file", "source_sheet").unique().iter_rows())
+        problems.add(
+            [
+                item.grid.problem("has a header but no data rows")
+                for item in found
+                if (item.grid.file, item.grid.sheet) not in present
+            ]
+        )
+    return frame
 
-    required: tuple[str, ...]
-    optional: tuple[str, ...] = ()
-    # Alternative header -> contract name, after header normalisation.
-    aliases: dict[str, str] = field(default_factory=dict)
+
+def _column(header: Header, name: str) -> pl.Expr:
+    if name in header.columns:
+        return pl.col(cell(header.columns[name].index)).alias(name)
+    return pl.lit(None, dtype=pl.String).alias(name)
+
+
+def error_cells(grid: Grid, header: Header, data: pl.DataFrame) -> list[Problem]:
+    """A problem for each error cell of a kept column in `data`'s rows."""
+    if not grid.errors:
+        return []
+    rows = set(data[ROW].to_list())
+    by_index = {column.index: name for name, column in header.columns.items()}
+    return [
+        grid.problem(cell_error_message(value), row, by_index[index])
+        for (row, index), value in sorted(grid.errors.items())
+        if row in rows and index in by_index
+    ]
 
 
 def clean_text_expr(column: str) -> pl.Expr:
@@ -37,6 +82,13 @@ def clean_text_expr(column: str) -> pl.Expr:
         .replace("", None)
         .alias(column)
     )
+
+
+def clean_columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Clean `names` and drop the rows where all of them are blank: blank rows between
+    blocks and formatting-only rows carry no data."""
+    frame = frame.with_columns([_clean_distinct(frame[name]) for name in names])
+    return frame.filter(pl.any_horizontal([pl.col(name).is_not_null() for name in names]))
 
 
 def _clean_distinct(column: pl.Series) -> pl.Series:
@@ -71,84 +123,3 @@ def map_distinct(
         .get_column("__parsed")
         .alias(name)
     )
-
-
-def contract_renames(
-    table: SourceTable, spec: ColumnSpec, extra_required: tuple[str, ...] = ()
-) -> dict[str, str]:
-    """Header -> contract name of the columns to keep; fails on missing or doubled ones."""
-    problems: list[Problem] = []
-    renamed: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    wanted = set(spec.required) | set(spec.optional) | set(extra_required)
-    for header in table.frame.columns:
-        if header == ROW_COLUMN:
-            continue
-        name = normalise_header(header)
-        name = spec.aliases.get(name, name)
-        if name not in wanted:
-            continue
-        if name in seen:
-            problems.append(
-                table.problem(
-                    f"headers '{seen[name]}' and '{header}' both mean '{name}'",
-                    row=1,
-                    column=header,
-                )
-            )
-            continue
-        seen[name] = header
-        renamed[header] = name
-    for name in (*spec.required, *extra_required):
-        if name not in seen:
-            problems.append(
-                table.problem(f"required column '{name}' is missing", row=1, column=name)
-            )
-    if problems:
-        raise RawDataError(problems)
-    return renamed
-
-
-def contract_columns(spec: ColumnSpec, extra_required: tuple[str, ...] = ()) -> list[str]:
-    return list(dict.fromkeys((*spec.required, *extra_required, *spec.optional)))
-
-
-def contract_frame(
-    table: SourceTable, spec: ColumnSpec, extra_required: tuple[str, ...] = ()
-) -> pl.DataFrame:
-    """The contract's columns of one table, raw, in `contract_columns` order (an absent
-    optional one as blanks) and with lineage, so that the frames of many files stack."""
-    renamed = contract_renames(table, spec, extra_required)
-    by_name = {name: header for header, name in renamed.items()}
-    return table.frame.select(
-        *(
-            pl.col(by_name[name]).alias(name)
-            if name in by_name
-            else pl.lit(None, dtype=pl.String).alias(name)
-            for name in contract_columns(spec, extra_required)
-        ),
-        pl.lit(table.file, dtype=pl.String).alias("source_file"),
-        pl.lit(table.sheet, dtype=pl.String).alias("source_sheet"),
-        pl.col(ROW_COLUMN),
-    )
-
-
-def clean_columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    """Clean `names` and drop the rows where all of them are blank: blank rows between
-    blocks and formatting-only rows carry no data."""
-    frame = frame.with_columns([_clean_distinct(frame[name]) for name in names])
-    return frame.filter(pl.any_horizontal([pl.col(name).is_not_null() for name in names]))
-
-
-def select_contract_columns(
-    table: SourceTable, spec: ColumnSpec, extra_required: tuple[str, ...] = ()
-) -> SourceTable:
-    """Rename headers to contract names, fail on missing ones, drop everything else."""
-    frame = contract_frame(table, spec, extra_required).drop("source_file", "source_sheet")
-    frame = clean_columns(frame, contract_columns(spec, extra_required))
-    return SourceTable(frame=frame, file=table.file, sheet=table.sheet)
-
-
-def require_rows(table: SourceTable) -> None:
-    if table.frame.height == 0:
-        raise RawDataError([table.problem("has a header but no data rows")])

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import polars as pl
 
-from orchestration.lib.readers import ROW_COLUMN, SourceTable
+from orchestration.lib.grids import ROW, Grid
 
 LINEAGE_COLUMNS = ("source_file", "source_sheet", "source_row")
+LINEAGE_SCHEMA = {"source_file": pl.String, "source_sheet": pl.String, "source_row": pl.Int64}
 
 
-def with_lineage(selected: pl.DataFrame, table: SourceTable) -> pl.DataFrame:
-    """`selected` must be row-aligned with `table.frame`."""
-    return selected.with_columns(
-        pl.lit(table.file, dtype=pl.String).alias("source_file"),
-        pl.lit(table.sheet, dtype=pl.String).alias("source_sheet"),
-        table.frame[ROW_COLUMN].alias("source_row"),
-    )
+def lineage(grid: Grid) -> list[pl.Expr]:
+    """The lineage of the grid's rows, for a `select` on `grid.cells`."""
+    return [
+        pl.lit(grid.file, dtype=pl.String).alias("source_file"),
+        pl.lit(grid.sheet, dtype=pl.String).alias("source_sheet"),
+        pl.col(ROW).alias("source_row"),
+    ]

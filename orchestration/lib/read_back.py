@@ -13,24 +13,32 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.lib.errors import Problem, RawDataError
-from orchestration.lib.readers import ROW_COLUMN, read_csv, read_sheet
+from orchestration.lib.grids import ROW, cell
+from orchestration.lib.headers import HEADER_SEARCH_ROWS
+from orchestration.lib.programme_definition import label_match_key
+from orchestration.lib.readers import open_workbook, read_csv, read_sheet
 
 
 def cell_value(raw_dir: Path, problem: Problem, password: str | None = None) -> str | None:
-    """The text of the problem's cell as the file has it, or None where it cannot be read."""
+    """The text of the problem's cell as the file has it, or None where it cannot be read.
+    The problem's row is the spreadsheet's, as ingest numbers it; its column is found, by
+    the label rule, in the first of the sheet's first rows that names it."""
     path = raw_dir / problem.file
     if problem.row is None or not problem.column or not path.is_file():
         return None
     try:
         if problem.sheet:
-            table = read_sheet(path, problem.sheet, problem.file, password)
+            grid = read_sheet(open_workbook(path, problem.file, password), problem.sheet)
         else:
-            table = read_csv(path, problem.file)
+            grid = read_csv(path, problem.file)
     except RawDataError:
         return None
-    wanted = problem.column.strip().casefold()
-    column = next((c for c in table.frame.columns if c.strip().casefold() == wanted), None)
-    if column is None:
-        return None
-    cells = table.frame.filter(pl.col(ROW_COLUMN) == problem.row)[column]
-    return cells[0] if len(cells) and cells[0] is not None else None
+    wanted = label_match_key(problem.column)
+    for _, cells in grid.first_rows(HEADER_SEARCH_ROWS):
+        index = next(
+            (i for i, text in enumerate(cells) if text and label_match_key(text) == wanted), None
+        )
+        if index is not None:
+            values = grid.cells.filter(pl.col(ROW) == problem.row)[cell(index)]
+            return values[0] if len(values) and values[0] is not None else None
+    return None

@@ -1,40 +1,47 @@
-"""Read one sheet or CSV into an all-text Polars frame that remembers its spreadsheet rows.
+"""Read one sheet of a workbook, or one CSV file, into a `Grid` of text cells.
 
-Everything is read as text: types are decided by the contract, not guessed by a reader,
-so that `C1-07`, `007` and `1.0` arrive exactly as the person typed them.
+Step 2 of ingest (see ingest.py). Workbooks are whatever fastexcel (calamine) opens:
+.xlsx, .xlsm, .xlsb, .xls and .ods; a password-protected one is decrypted in memory.
+Rows keep the numbers the spreadsheet program shows, empty rows counted.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
 from orchestration.lib.errors import Problem, RawDataError
-
-ROW_COLUMN = "source_row"
-# The header is spreadsheet row 1, so data row i (0-based) is row i + 2.
-FIRST_DATA_ROW = 2
-
-
-@dataclass(frozen=True)
-class SourceTable:
-    """Raw cells of one sheet or CSV, with the names people use to find them."""
-
-    frame: pl.DataFrame
-    file: str
-    sheet: str | None
-
-    def problem(self, message: str, row: int | None = None, column: str | None = None) -> Problem:
-        return Problem(file=self.file, sheet=self.sheet, row=row, column=column, message=message)
-
+from orchestration.lib.formulas import formulas_without_values
+from orchestration.lib.grids import FIELDS, NO_SAVED_VALUE, Grid, cell, numbered
+from orchestration.lib.programme_definition import label_match_key
 
 T = TypeVar("T")
+WORKBOOK_KINDS = ".xlsx, .xlsm, .xlsb, .xls or .ods"
+# Excel saves a password-protected workbook, and an old .xls one, as an OLE compound file.
+_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_BOM = b"\xef\xbb\xbf"
+_SNIFF_RECORDS = 10
+_CELL_ERROR = re.compile(r"Error\((\w+)\)")
+_EXCEL_ERRORS = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
 
 
 def read_each(read: Callable[[Path], T], paths: list[Path]) -> list[T | RawDataError]:
@@ -55,44 +62,76 @@ def read_each(read: Callable[[Path], T], paths: list[Path]) -> list[T | RawDataE
         return list(pool.map(attempt, paths))
 
 
-# Excel saves a password-protected workbook as an OLE compound file, not a zip.
-_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+@dataclass(frozen=True)
+class Workbook:
+    """An open workbook: fastexcel's reader, and what it was opened from (the path, or the
+    decrypted bytes, which are never written anywhere)."""
+
+    file: str
+    reader: Any
+    source: Path | bytes
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.reader.sheet_names)
+
+    def sheet_named(self, wanted: str) -> str | None:
+        """The sheet whose name is `wanted` by the label rule (` Markers ` is `markers`).
+        Two such sheets are refused: which one holds the data is the person's to say."""
+        key = label_match_key(wanted)
+        found = [name for name in self.sheet_names if label_match_key(name) == key]
+        if len(found) > 1:
+            named = " and ".join(f"'{name}'" for name in found)
+            raise RawDataError(
+                [Problem(self.file, f"has sheets {named}, which both mean '{wanted}': keep one")]
+            )
+        return found[0] if found else None
+
+    def require_sheet(self, wanted: str) -> str:
+        sheet = self.sheet_named(wanted)
+        if sheet is None:
+            found = ", ".join(f"'{name}'" for name in self.sheet_names) or "none"
+            raise RawDataError(
+                [Problem(self.file, f"has no sheet '{wanted}' (sheets found: {found})")]
+            )
+        return sheet
 
 
-def open_workbook(path: Path, file_label: str, password: str | None = None):
-    """A fastexcel reader for `path`. A password-protected workbook is decrypted in memory
-    with `password`; no decrypted copy is ever written."""
+def open_workbook(path: Path, file_label: str, password: str | None = None) -> Workbook:
     import fastexcel  # imported here: only ingest needs the Excel engine
 
     source: Path | bytes = path
     with path.open("rb") as handle:
-        protected = handle.read(len(_OLE_MAGIC)) == _OLE_MAGIC
-    if protected:
-        source = _decrypt(path, file_label, password)
+        ole = handle.read(len(_OLE_MAGIC)) == _OLE_MAGIC
+    if ole:
+        source = _decrypted_if_protected(path, file_label, password)
     try:
-        return fastexcel.read_excel(source)
+        reader = fastexcel.read_excel(source)
     except Exception as error:
         raise RawDataError(
-            [Problem(file_label, f"cannot be opened as an .xlsx workbook ({_first_line(error)})")]
+            [
+                Problem(
+                    file_label,
+                    f"cannot be opened as a workbook ({WORKBOOK_KINDS}): {_first_line(error)}",
+                )
+            ]
         ) from error
+    return Workbook(file_label, reader, source)
 
 
-def _decrypt(path: Path, file_label: str, password: str | None) -> bytes:
-    import io
-
+def _decrypted_if_protected(path: Path, file_label: str, password: str | None) -> Path | bytes:
+    """An OLE file is an old .xls workbook, read as it is, or a password-protected one
+    (any format), decrypted in memory with `password`."""
     import msoffcrypto
 
     try:
         office_file = msoffcrypto.OfficeFile(io.BytesIO(path.read_bytes()))
         encrypted = office_file.is_encrypted()
-    except Exception as error:
-        raise RawDataError(
-            [Problem(file_label, f"cannot be opened as an .xlsx workbook ({_first_line(error)})")]
-        ) from error
+    except Exception:
+        # Not a file msoffcrypto knows: let the workbook reader say what it is.
+        return path
     if not encrypted:
-        raise RawDataError(
-            [Problem(file_label, "is an old-format .xls workbook: save it as .xlsx")]
-        )
+        return path
     if not password:
         raise RawDataError(
             [
@@ -120,52 +159,106 @@ def _decrypt(path: Path, file_label: str, password: str | None) -> bytes:
     return decrypted.getvalue()
 
 
-def read_sheet(
-    path: Path, sheet: str, file_label: str, password: str | None = None, workbook=None
-) -> SourceTable:
-    """One sheet as text. Pass `workbook` (from `open_workbook`) to read several sheets of
-    one file without opening, or decrypting, it again."""
-    if workbook is None:
-        workbook = open_workbook(path, file_label, password)
-    if sheet not in workbook.sheet_names:
-        found = ", ".join(repr(name) for name in workbook.sheet_names) or "none"
-        raise RawDataError([Problem(file_label, f"has no sheet '{sheet}' (sheets found: {found})")])
+def read_sheet(workbook: Workbook, sheet: str) -> Grid:
+    """Every cell of `sheet` (a name from `workbook.sheet_names`) as text."""
     try:
-        frame = workbook.load_sheet_by_name(sheet, dtypes="string").to_polars()
+        # header_row=None with skip_rows=0 keeps leading empty rows, so that row i of the
+        # frame is spreadsheet row i + 1 (by default calamine drops them).
+        loaded = workbook.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
+        batch, cell_errors = loaded.to_arrow_with_errors()
     except Exception as error:
         raise RawDataError(
-            [Problem(file_label, f"cannot be read ({_first_line(error)})", sheet=sheet)]
+            [Problem(workbook.file, f"cannot be read ({_first_line(error)})", sheet=sheet)]
         ) from error
-    return _with_rows(SourceTable(frame=frame, file=file_label, sheet=sheet))
+    frame = pl.from_arrow(batch)
+    errors = {}
+    for error in cell_errors.errors if cell_errors else []:
+        match = _CELL_ERROR.search(error.detail)
+        if match:
+            row, column = error.position
+            errors[(row + 1, column)] = _EXCEL_ERRORS.get(match.group(1), f"#{match.group(1)}")
+    for row, column in formulas_without_values(workbook.source, sheet):
+        errors.setdefault((row, column), NO_SAVED_VALUE)
+    return Grid(workbook.file, sheet, numbered(frame), errors)
 
 
-def read_csv(path: Path, file_label: str) -> SourceTable:
+def read_csv(path: Path, file_label: str) -> Grid:
+    """UTF-8 (a byte-order mark allowed), `,` or `;` (whichever splits the first records
+    into more fields: Kobo quotes every field, so a `;` file parsed on `,` stays whole),
+    quoted fields, any line ending. A quoted field may span lines: rows are records."""
+    data = path.read_bytes()
+    start = len(_BOM) if data.startswith(_BOM) else 0
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            header = handle.readline()
+        text = data[start:].decode("utf-8")
     except UnicodeDecodeError as error:
-        raise RawDataError([Problem(file_label, f"is not UTF-8 text ({error.reason})")]) from error
-    if not header.strip():
-        raise RawDataError([Problem(file_label, "is empty: expected a header row")])
-    # Kobo exports use ';'; other tools ','. The header line decides.
-    separator = ";" if header.count(";") > header.count(",") else ","
-    try:
-        frame = pl.read_csv(path, separator=separator, infer_schema=False, encoding="utf8")
-    except Exception as error:
+        offset = start + error.start
+        row = data[:offset].count(b"\n") + 1
         raise RawDataError(
-            [Problem(file_label, f"cannot be read as CSV ({_first_line(error)})")]
+            [
+                Problem(
+                    file_label,
+                    f"is not UTF-8 text: byte 0x{data[offset]:02x} at byte offset {offset} "
+                    f"({error.reason}); save it again as 'CSV UTF-8'",
+                    row=row,
+                )
+            ]
         ) from error
-    return _with_rows(SourceTable(frame=frame, file=file_label, sheet=None))
-
-
-def _with_rows(table: SourceTable) -> SourceTable:
-    if table.frame.width == 0:
-        raise RawDataError([table.problem("is empty: expected a header row")])
-    frame = table.frame.with_row_index(ROW_COLUMN, offset=FIRST_DATA_ROW).with_columns(
-        pl.col(ROW_COLUMN).cast(pl.Int64)
+    separator = max((",", ";"), key=lambda candidate: _widest(text, candidate))
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    except csv.Error as error:
+        raise RawDataError([Problem(file_label, f"cannot be read as CSV ({error})")]) from error
+    width = max((len(record) for record in records), default=0)
+    if width == 0:
+        raise RawDataError([Problem(file_label, "is empty: expected a header row")])
+    frame = pl.DataFrame(
+        [record + [None] * (width - len(record)) for record in records],
+        schema=[(cell(index), pl.String) for index in range(width)],
+        orient="row",
     )
-    return SourceTable(frame=frame, file=table.file, sheet=table.sheet)
+    fields = pl.Series(FIELDS, [len(record) for record in records], dtype=pl.Int64)
+    return Grid(file_label, None, numbered(frame, fields), {})
+
+
+def _widest(text: str, separator: str) -> tuple[int, int]:
+    """How wide the first records are when split on `separator`: the widest, then all
+    fields together (a two-column file ties on the widest when one row has a `,` in it)."""
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    try:
+        widths = [len(record) for record in itertools.islice(records, _SNIFF_RECORDS)]
+    except csv.Error:
+        return (0, 0)
+    return (max(widths, default=0), sum(widths))
 
 
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def read_workbook(
+    path: Path,
+    file_label: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    password: str | None = None,
+) -> dict[str, Grid]:
+    """The sheets of one workbook the contract names (`markers`; `unanticipated` if it is
+    there), opened and decrypted once, keyed by the contract's sheet names. A required
+    sheet the workbook lacks is a problem; every problem of the file is raised at once."""
+    workbook = open_workbook(path, file_label, password)
+    grids: dict[str, Grid] = {}
+    problems: list[Problem] = []
+    for wanted in (*required, *optional):
+        try:
+            sheet = (
+                workbook.require_sheet(wanted)
+                if wanted in required
+                else workbook.sheet_named(wanted)
+            )
+            if sheet is not None:
+                grids[wanted] = read_sheet(workbook, sheet)
+        except RawDataError as error:
+            problems += error.problems
+    if problems:
+        raise RawDataError(problems)
+    return grids

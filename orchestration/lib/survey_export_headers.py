@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from orchestration.lib.headers import HEADER_SEARCH_ROWS, Column
+
 # The contract's label rule, in one place: the programme definition's.
 from orchestration.lib.programme_definition import label_match_key
 
@@ -19,13 +21,6 @@ from orchestration.lib.programme_definition import label_match_key
 RESPONSE_ID_HEADERS = ("response_id", "_uuid", "meta/instanceID", "meta-instanceID", "KEY")
 SUBMISSION_TIME_HEADERS = ("submitted_at", "_submission_time", "SubmissionDate")
 REVIEW_STATE_HEADERS = ("_validation_status", "ReviewState")
-HEADER_SEARCH_ROWS = 10
-
-
-@dataclass(frozen=True)
-class Column:
-    index: int
-    header: str
 
 
 @dataclass(frozen=True)
@@ -55,11 +50,12 @@ def find_header(
     title rows. When none does, the one that names the most (the earliest on a tie), so
     that its missing columns can be reported. `items` maps an item id to the names its
     column may have (the id, the statement)."""
-    maps = [map_headers(row, cells, items, cohort_column) for row, cells in rows]
-    maps = maps[:HEADER_SEARCH_ROWS]
-    for found in maps:
+    maps = []
+    for row, cells in rows[:HEADER_SEARCH_ROWS]:
+        found = map_headers(row, cells, items, cohort_column)
         if not found.missing:
             return found
+        maps.append(found)
     return min(maps, key=lambda found: len(found.missing))
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from orchestration.lib.programme_definition import (
+    Category,
     ProgrammeDefinition,
     idream_definition,
     label_match_key,
@@ -19,11 +20,11 @@ from orchestration.lib.programme_definition import (
 @dataclass(frozen=True)
 class SurveyRules:
     """What reading an export needs from the programme definition's `[survey]`: each
-    scale's category labels (lowest to highest), the excluded labels, the cohort column,
+    scale's categories (lowest to highest), the excluded categories, the cohort column,
     and the review states to exclude. The default is IDREAM's v1 definition."""
 
-    scales: Mapping[str, Sequence[str]]
-    excluded: Sequence[str]
+    scales: Mapping[str, Sequence[Category]]
+    excluded: Sequence[Category]
     cohort_column: str
     exclude_review_states: Sequence[str]
 
@@ -31,17 +32,8 @@ class SurveyRules:
     def of(cls, definition: ProgrammeDefinition | None = None) -> SurveyRules:
         survey = (definition or idream_definition()).survey
         return cls(
-            # Every spelling the definition accepts (IDREAM's `N/A` is `Not applicable`);
-            # the label matching ones in the data is what the export's answer becomes.
-            scales={
-                scale.id: tuple(
-                    spelling for category in scale.categories for spelling in category.spellings
-                )
-                for scale in survey.scales
-            },
-            excluded=tuple(
-                spelling for category in survey.excluded for spelling in category.spellings
-            ),
+            scales={scale.id: scale.categories for scale in survey.scales},
+            excluded=survey.excluded,
             cohort_column=survey.cohort_column,
             exclude_review_states=survey.exclude_review_states,
         )
@@ -59,20 +51,34 @@ def codebook_items(codebook: pl.DataFrame) -> list[CodebookItem]:
     return [CodebookItem(*row) for row in codebook.select("item_id", "statement", "scale").rows()]
 
 
-def answer_labels(items: Sequence[CodebookItem], rules: SurveyRules) -> dict[str, dict[str, str]]:
-    """item_id -> (label rule key -> the label as the definition writes it)."""
-    scales = {label_match_key(scale): labels for scale, labels in rules.scales.items()}
-    excluded = {label_match_key(label): label for label in rules.excluded}
+def answer_codes(items: Sequence[CodebookItem], rules: SurveyRules) -> dict[str, dict[str, str]]:
+    """item_id -> (label rule key of every spelling the definition accepts -> the id of its
+    category): the item's scale's categories, and the excluded ones, which every scale
+    takes (IDREAM's `N/A` is `not_applicable`)."""
+    scales = {label_match_key(scale): categories for scale, categories in rules.scales.items()}
+    excluded = _codes(rules.excluded)
     found = {}
     for item in items:
-        labels = scales.get(label_match_key(item.scale))
-        if labels is None:
+        categories = scales.get(label_match_key(item.scale))
+        if categories is None:
             raise ValueError(f"item '{item.item_id}': scale '{item.scale}' is not defined")
-        found[item.item_id] = {label_match_key(label): label for label in labels} | excluded
+        found[item.item_id] = _codes(categories) | excluded
     return found
 
 
 def not_a_label(raw: str, item: CodebookItem, rules: SurveyRules) -> str:
     scale = next(s for s in rules.scales if label_match_key(s) == label_match_key(item.scale))
-    allowed = ", ".join([*rules.scales[scale], *rules.excluded])
+    allowed = ", ".join(
+        spelling
+        for category in (*rules.scales[scale], *rules.excluded)
+        for spelling in category.spellings
+    )
     return f"answer '{raw}' to item '{item.item_id}' is not a label of scale '{scale}' ({allowed})"
+
+
+def _codes(categories: Sequence[Category]) -> dict[str, str]:
+    return {
+        label_match_key(spelling): category.id
+        for category in categories
+        for spelling in category.spellings
+    }

@@ -19,7 +19,6 @@ PUNCTUATION = {
 }
 _PUNCTUATION = str.maketrans(PUNCTUATION)
 _SPACES = re.compile(r"\s+")
-_KEY_SEPARATORS = re.compile(r"[-_ ]+")
 _HEADER_SEPARATORS = re.compile(r"[^0-9a-z]+")
 
 
@@ -33,14 +32,6 @@ def clean_text(value: str | None) -> str | None:
     text = unicodedata.normalize("NFKC", value).translate(_PUNCTUATION)
     text = _SPACES.sub(" ", text).strip()
     return text or None
-
-
-def label_key(value: str) -> str:
-    """The lookup key of a label: case, hyphens, underscores and spacing do not matter.
-
-    Mirrors the dbt macro `label_key`, which staging uses on the cleaned raw text.
-    """
-    return _KEY_SEPARATORS.sub(" ", value.lower()).strip()
 
 
 def normalise_header(value: str) -> str:

@@ -1,15 +1,23 @@
-"""Parsers for the contract's typed values: cohort numbers, whole numbers, submission times."""
+"""The contract's typed values in the sheets: cohort numbers and whole numbers.
+
+Each parser returns None for what it cannot read; `to_numbers` locates those cells.
+(Survey exports' ids, times and cohorts: `survey_export_values`.)
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+
+import polars as pl
+
+from orchestration.lib.columns import map_distinct
+from orchestration.lib.stacked import FileProblems, row_problems
 
 _COHORT = re.compile(r"^(?:cohort|c)?\s*0*(\d+)(?:\.0+)?$")
 _WHOLE = re.compile(r"^\s*(\d+)(?:\.0+)?\s*$")
-# Excel's day zero; workbooks saved with the 1904 system store dates that fastexcel
-# already returns as ISO text, so only bare serials reach this.
-_EXCEL_EPOCH = datetime(1899, 12, 30)
+COHORT_EXPECTED = "a cohort number such as 1, 'Cohort 1' or 'C1'"
+OUTCOME_NO_EXPECTED = "a whole number of 1 or more"
 
 
 def parse_cohort(value: str | None) -> int | None:
@@ -23,29 +31,31 @@ def parse_cohort(value: str | None) -> int | None:
 
 
 def parse_whole_number(value: str | None) -> int | None:
+    """A whole number of 1 or more (`3`, Excel's `3.0`); None for anything else."""
     if value is None:
         return None
     match = _WHOLE.match(value)
-    return int(match.group(1)) if match else None
+    return int(match.group(1)) if match and int(match.group(1)) >= 1 else None
 
 
-def parse_submitted_at(value: str | None) -> datetime | None:
-    """ISO date-time (any offset, stored as UTC) or an Excel serial date; None if neither."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        serial = float(text)
-    except ValueError:
-        pass
-    else:
-        if 0 < serial < 2958466:  # Excel's last date, 9999-12-31
-            return _EXCEL_EPOCH + timedelta(days=serial)
-        return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+def to_numbers(
+    frame: pl.DataFrame,
+    column: str,
+    parse: Callable[[str], int | None],
+    expected: str,
+    problems: FileProblems,
+) -> pl.DataFrame:
+    """`column` as whole numbers; a cell `parse` cannot read, or a blank one, is a problem
+    of its row. `frame` carries lineage columns."""
+    numbers = frame.with_columns(map_distinct(frame[column], parse, pl.Int64).alias("__number"))
+    problems.add(
+        row_problems(
+            numbers,
+            pl.col("__number").is_null(),
+            column,
+            lambda raw: f"{column} is blank: expected {expected}"
+            if raw is None
+            else f"{column} '{raw}' is not {expected}",
+        )
+    )
+    return numbers.with_columns(pl.col("__number").alias(column)).drop("__number")

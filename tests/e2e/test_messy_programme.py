@@ -64,9 +64,9 @@ def _markers_cohort_2() -> list[tuple]:
 
 SURVEY_ITEMS = ("s1", "s2", "c1")
 # (response_id, cohort, s1, s2, c1). Kept answers by item:
-#   s1: 5 top-2 of 8 valid -> 62.5% -> 63%
-#   s2: 3 top-2 of 4 valid (2 N/A, 1 Don't know, 1 blank) -> 75%
-#   c1: 3 top-2 of 8 valid -> 37.5% -> 38%
+#   s1: 5 top-box of 8 valid -> 62.5% -> 63%
+#   s2: 3 top-box of 4 valid (2 N/A, 1 Don't know, 1 blank) -> 75%
+#   c1: 3 top-box of 8 valid -> 37.5% -> 38%
 # Security section = mean(62.5%, 75%) = 68.75% -> 69%; connection = 38%.
 COHORT_1_RESPONSES = [
     ("r1", "More confident", "More confident", "Agree"),
@@ -170,7 +170,7 @@ def test_survey_rates_are_computed_by_hand(messy_run):
     items = pl.read_csv(messy_run / "brief" / "survey_items.csv")
     by_item = {row["item_id"]: row for row in items.iter_rows(named=True)}
     assert [
-        (i, by_item[i]["valid_n"], by_item[i]["top2_n"], by_item[i]["top2_pct"])
+        (i, by_item[i]["valid_n"], by_item[i]["top_box_n"], by_item[i]["top_box_pct"])
         for i in SURVEY_ITEMS
     ] == [
         ("s1", 8, 5, 63),

@@ -4,7 +4,7 @@ in memory with the password from the settings; nothing decrypted touches the dis
 import pytest
 
 from orchestration.lib.errors import RawDataError
-from orchestration.lib.readers import read_sheet
+from orchestration.lib.readers import open_workbook, read_sheet
 from orchestration.lib.workbooks import write_workbook
 from orchestration.settings import Settings
 from tests.programmes import protect_workbook
@@ -28,9 +28,9 @@ def test_a_protected_workbook_reads_like_the_plain_one(workbooks, tmp_path, monk
     monkeypatch.setenv("TMPDIR", str(scratch))
     before = sorted(p.name for p in protected.parent.iterdir())
 
-    table = read_sheet(protected, "participants", "protected.xlsx", PASSWORD)
+    grid = read_sheet(open_workbook(protected, "protected.xlsx", PASSWORD), "participants")
 
-    assert table.frame.equals(read_sheet(plain, "participants", "plain.xlsx").frame)
+    assert grid.cells.equals(read_sheet(open_workbook(plain, "plain.xlsx"), "participants").cells)
     assert sorted(p.name for p in protected.parent.iterdir()) == before
     assert not any(scratch.iterdir())
 
@@ -45,7 +45,7 @@ def test_a_protected_workbook_reads_like_the_plain_one(workbooks, tmp_path, monk
 def test_a_protected_workbook_without_its_password_is_named(workbooks, password, message):
     _, protected = workbooks
     with pytest.raises(RawDataError, match=message) as error:
-        read_sheet(protected, "participants", "protected.xlsx", password)
+        open_workbook(protected, "protected.xlsx", password)
     assert error.value.problems[0].file == "protected.xlsx"
 
 

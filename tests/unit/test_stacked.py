@@ -1,5 +1,6 @@
 """Stacking many files' sheets into one frame must not lose where a problem is: each
-problem still names file, sheet, row and column, file by file."""
+problem still names file, sheet, row and column, file by file. And only the contract's
+columns are ever copied out of a sheet."""
 
 from pathlib import Path
 
@@ -7,27 +8,27 @@ import polars as pl
 import pytest
 
 from orchestration.lib import readers
-from orchestration.lib.columns import ColumnSpec, contract_frame, map_distinct
+from orchestration.lib.columns import keep, map_distinct
 from orchestration.lib.errors import Problem, RawDataError
-from orchestration.lib.readers import SourceTable, read_each
-from orchestration.lib.stacked import (
-    FileProblems,
-    require_rows_per_table,
-    row_problems,
-    stack,
-    without_failed,
-)
+from orchestration.lib.grids import Grid, numbered
+from orchestration.lib.headers import ColumnSpec, find_headers
+from orchestration.lib.readers import read_each
+from orchestration.lib.stacked import FileProblems, row_problems
 from orchestration.lib.values import parse_whole_number
 
 SPEC = ColumnSpec(required=("participant_id", "outcome_no"), optional=("final_status",))
 
 
-def _table(file: str, columns: dict[str, list], sheet: str | None = "markers") -> SourceTable:
-    frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
-    frame = frame.with_row_index("source_row", offset=2).with_columns(
-        pl.col("source_row").cast(pl.Int64)
-    )
-    return SourceTable(frame=frame, file=file, sheet=sheet)
+def _grid(file: str, rows: list[list | None], sheet: str | None = "markers", errors=None) -> Grid:
+    """Rows as a reader gives them, from spreadsheet row 1; None is an empty row."""
+    width = max(len(row or []) for row in rows)
+    cells = [(row or []) + [None] * (width - len(row or [])) for row in rows]
+    frame = pl.DataFrame(cells, schema=[(f"x{i}", pl.String) for i in range(width)], orient="row")
+    return Grid(file, sheet, numbered(frame), errors or {})
+
+
+def _stack(grids: list[Grid], problems: FileProblems, require_rows: bool = True):
+    return keep(find_headers(grids, SPEC, problems), SPEC, problems, require_rows)
 
 
 def test_map_distinct_parses_each_value_once_and_keeps_rows_and_nulls():
@@ -44,9 +45,10 @@ def test_map_distinct_parses_each_value_once_and_keeps_rows_and_nulls():
     assert sorted(calls) == ["1.0", "2", "x"]
 
 
-def test_contract_frame_renames_orders_fills_and_adds_lineage():
-    table = _table("a.xlsx", {"Outcome No": ["1"], "Name": ["secret"], "Participant ID": ["A"]})
-    frame = contract_frame(table, SPEC)
+def test_only_the_contract_columns_are_kept_in_order_with_lineage():
+    grid = _grid("a.xlsx", [["Outcome No", "Name", "Participant ID"], ["1", "secret", "A"]])
+    problems = FileProblems(["a.xlsx"])
+    frame = _stack([grid], problems)
     assert frame.columns == [
         "participant_id",
         "outcome_no",
@@ -55,16 +57,25 @@ def test_contract_frame_renames_orders_fills_and_adds_lineage():
         "source_sheet",
         "source_row",
     ]
-    assert frame.row(0) == ("A", "1", None, "a.xlsx", "markers", 2)
+    assert frame.rows() == [("A", "1", None, "a.xlsx", "markers", 2)]
+    assert "secret" not in frame.write_csv()
+    problems.raise_any()
 
 
-def test_stack_cleans_drops_blank_rows_and_skips_files_that_fail():
-    good = _table(
-        "a.xlsx", {"participant_id": [" A\u00a0 1 ", None, "B"], "outcome_no": ["1", " ", "2"]}
+def test_rows_are_cleaned_blank_ones_dropped_and_a_sheet_without_its_columns_is_its_files():
+    good = _grid(
+        "a.xlsx",
+        [
+            ["participant_id", "outcome_no"],
+            [" A\u00a0 1 ", "1"],
+            # Only spaces, tabs and non-breaking spaces: blank, and the row with it.
+            ["\u00a0", " \t"],
+            ["B", "2"],
+        ],
     )
-    missing = _table("b.xlsx", {"participant_id": ["C"]})
+    missing = _grid("b.xlsx", [["participant_id"], ["C"]])
     problems = FileProblems(["a.xlsx", "b.xlsx"])
-    frame = stack([good, missing], SPEC, problems)
+    frame = _stack([good, missing], problems)
     assert frame.select("participant_id", "source_file", "source_row").rows() == [
         ("A 1", "a.xlsx", 2),
         ("B", "a.xlsx", 4),
@@ -78,50 +89,70 @@ def test_stack_cleans_drops_blank_rows_and_skips_files_that_fail():
     ]
 
 
-def test_a_table_left_without_rows_is_a_problem_of_its_file_only():
-    tables = [
-        _table("a.xlsx", {"participant_id": ["A"], "outcome_no": ["1"]}),
-        _table("b.csv", {"participant_id": [" "], "outcome_no": [None]}, sheet=None),
+def test_a_sheet_left_without_rows_is_a_problem_of_its_file_only():
+    grids = [
+        _grid("a.xlsx", [["participant_id", "outcome_no"], ["A", "1"]]),
+        _grid("b.csv", [["participant_id", "outcome_no"], [" ", None]], sheet=None),
     ]
     problems = FileProblems(["a.xlsx", "b.csv"])
-    frame = require_rows_per_table(stack(tables, SPEC, problems), tables, problems)
+    frame = _stack(grids, problems)
     assert frame["source_file"].to_list() == ["a.xlsx"]
     assert problems.failed == {"b.csv"}
+    # An optional sheet may have no rows.
+    problems = FileProblems(["b.csv"])
+    assert _stack(grids[1:], problems, require_rows=False).height == 0
+    assert problems.failed == set()
+
+
+def test_an_error_cell_of_a_kept_column_is_located_and_other_columns_error_cells_are_not():
+    grid = _grid(
+        "a.xlsx",
+        [["title"], ["participant_id", "outcome_no", "comment"], ["A", None, None]],
+        errors={(3, 1): "#REF!", (3, 2): "#N/A"},
+    )
+    problems = FileProblems(["a.xlsx"])
+    _stack([grid], problems)
+    with pytest.raises(RawDataError) as caught:
+        problems.raise_any()
+    assert [str(problem) for problem in caught.value.problems] == [
+        "a.xlsx, sheet 'markers', row 3, column 'outcome_no': holds the error value #REF!: "
+        "correct the formula or type the value"
+    ]
 
 
 def test_row_problems_are_located_by_lineage_with_the_raw_value():
-    frame = stack(
+    frame = _stack(
         [
-            _table("a.xlsx", {"participant_id": ["A", "B"], "outcome_no": ["1", "two"]}),
-            _table("b.csv", {"participant_id": ["C"], "outcome_no": ["0"]}, sheet=None),
+            _grid("a.xlsx", [["participant_id", "outcome_no"], ["A", "1"], ["B", "two"]]),
+            _grid("b.csv", [["participant_id", "outcome_no"], ["C", "0"]], sheet=None),
         ],
-        SPEC,
         FileProblems(["a.xlsx", "b.csv"]),
     )
-    frame = frame.with_columns(map_distinct(frame["outcome_no"], int_or_none, pl.Int64).alias("n"))
-    found = row_problems(frame, pl.col("n").fill_null(0) < 1, "outcome_no", lambda raw: f"'{raw}'")
+    frame = frame.with_columns(
+        map_distinct(frame["outcome_no"], parse_whole_number, pl.Int64).alias("n")
+    )
+    found = row_problems(frame, pl.col("n").is_null(), "outcome_no", lambda raw: f"'{raw}'")
     assert [str(problem) for problem in found] == [
         "a.xlsx, sheet 'markers', row 3, column 'outcome_no': 'two'",
         "b.csv, row 2, column 'outcome_no': '0'",
     ]
 
 
-def int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
-
-
-def test_file_problems_are_reported_file_by_file_whatever_the_order_found():
+def test_file_problems_are_reported_file_by_file_sheet_by_sheet_and_row_by_row():
     problems = FileProblems(["a", "b"])
-    problems.add([Problem("b", "first found"), Problem("a", "second found")])
-    problems.add([Problem("b", "third found")])
-    frame = pl.DataFrame({"source_file": ["a", "b", "c"]})
-    assert without_failed(frame, problems)["source_file"].to_list() == ["c"]
+    problems.add([Problem("b", "first found", "s", 3), Problem("a", "second found", "s", 5)])
+    problems.add([Problem("b", "third found", "s", 2), Problem("a", "fourth found", "t", 1)])
+    problems.add([Problem("a", "fifth found", "s", 4), Problem("b", "first found", "s", 3)])
+    assert problems.failed == {"a", "b"}
     with pytest.raises(RawDataError) as caught:
         problems.raise_any()
+    # A problem found twice (a cell read for two purposes) is said once.
     assert [problem.message for problem in caught.value.problems] == [
+        "fifth found",
         "second found",
-        "first found",
+        "fourth found",
         "third found",
+        "first found",
     ]
     FileProblems(["a"]).raise_any()  # nothing found: nothing raised
 

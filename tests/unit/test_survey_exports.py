@@ -150,10 +150,10 @@ def test_kobo_xlsx_in_labels_mode_reads_the_form_sheet_by_statement(tmp_path):
         ("u-3", datetime(2024, 5, 1, 12, tzinfo=UTC), 2, "survey/kobo.xlsx", FORM_SHEET, 4),
     ]
     assert contents.answers.select("response_id", "item_id", "answer").rows() == [
-        ("u-1", "sec_01", "Much more confident"),
-        ("u-1", "con_01", "Don't know"),
-        ("u-3", "sec_01", "About the same"),
-        ("u-3", "con_01", "Agree"),
+        ("u-1", "sec_01", "much_more_confident"),
+        ("u-1", "con_01", "dont_know"),
+        ("u-3", "sec_01", "about_the_same"),
+        ("u-3", "con_01", "agree"),
     ]
     assert contents.excluded_by_review == 1
     assert contents.dropped_headers == ("start", "end", "What is your name?", "_id", "_index")
@@ -171,7 +171,7 @@ def test_a_responses_sheet_is_read_before_the_first_sheet(tmp_path):
     )
     contents = read(path, tmp_path)
     assert contents.responses["source_sheet"].to_list() == [" Responses "]
-    assert contents.answers["answer"].to_list() == ["More confident", None]
+    assert contents.answers["answer"].to_list() == ["more_confident", None]
 
 
 def test_kobo_csv_with_grouped_headers_and_choice_names(tmp_path):
@@ -221,10 +221,11 @@ def test_kobo_csv_with_grouped_headers_and_choice_names(tmp_path):
     ]
     assert contents.responses["source_sheet"].to_list() == [None, None]
     assert contents.answers.select("response_id", "item_id", "answer").rows() == [
-        ("u-1", "sec_01", "Much more confident"),
-        ("u-1", "con_01", "Don't know"),
-        ("u-3", "sec_01", "N/A"),
-        ("u-3", "con_01", "Neither agree nor disagree"),
+        ("u-1", "sec_01", "much_more_confident"),
+        ("u-1", "con_01", "dont_know"),
+        # IDREAM's `N/A` is another spelling of `Not applicable`.
+        ("u-3", "sec_01", "not_applicable"),
+        ("u-3", "con_01", "neither_agree_nor_disagree"),
     ]
     assert contents.excluded_by_review == 1
     assert "enumerator" not in everything(contents)
@@ -498,7 +499,7 @@ def test_a_whole_header_is_preferred_to_a_grouped_one(tmp_path):
         ["r1", "2024-05-01", "1", "Agree", "Less confident", "agree"],
     ]
     contents = read(write_csv(tmp_path / "pref.csv", rows), tmp_path)
-    assert contents.answers["answer"].to_list() == ["Less confident", "Agree"]
+    assert contents.answers["answer"].to_list() == ["less_confident", "agree"]
     assert contents.dropped_headers == ("grp/sec_01",)
 
 
@@ -554,7 +555,8 @@ def test_an_excel_error_value_is_an_error_not_a_blank(tmp_path):
     with pytest.raises(RawDataError) as caught:
         read(write_xlsx(tmp_path / "err.xlsx", {"responses": rows}), tmp_path)
     assert messages(caught) == [
-        "err.xlsx, sheet 'responses', row 2, column 'sec_01': holds the error value #N/A"
+        "err.xlsx, sheet 'responses', row 2, column 'sec_01': holds the error value #N/A: "
+        "correct the formula or type the value"
     ]
 
 

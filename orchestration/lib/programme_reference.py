@@ -1,0 +1,115 @@
+"""The programme definition as tables, for the `reference` schema: what dbt reads as
+sources for the codes, orders and labels the raw tables and the marts use.
+
+Pure: the definition in, Polars frames out (landed by the `reference` assets).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from orchestration.lib.programme_definition import ProgrammeDefinition
+from orchestration.lib.programme_seeds import answer_category_rows, label_dictionary_rows
+
+REFERENCE_SCHEMA = "reference"
+_ORDER = pl.Int32
+
+
+def definition_digest(definition: ProgrammeDefinition) -> str:
+    """Stands for the definition in a fingerprint: the codes ingest maps labels to, and
+    the reference tables, change when it does. A frozen dataclass's repr holds every field."""
+    return hashlib.sha256(repr(definition).encode("utf-8")).hexdigest()
+
+
+def reference_tables(definition: ProgrammeDefinition) -> dict[str, pl.DataFrame]:
+    markers, survey = definition.markers, definition.survey
+    achieved = {category.id for category in markers.achieved}
+    return {
+        "programme": pl.DataFrame(
+            {"programme_id": [definition.id], "programme_name": [definition.name]}
+        ),
+        "participant_types": pl.DataFrame(
+            {
+                "participant_type": [kind.id for kind in definition.participant_types],
+                "label": [kind.label for kind in definition.participant_types],
+                "plural": [kind.plural for kind in definition.participant_types],
+                "type_order": _orders(definition.participant_types),
+            },
+            schema_overrides={"type_order": _ORDER},
+        ),
+        "domains": pl.DataFrame(
+            {
+                "domain": [domain.id for domain in definition.domains],
+                "label": [domain.label for domain in definition.domains],
+                "domain_order": _orders(definition.domains),
+            },
+            schema_overrides={"domain_order": _ORDER},
+        ),
+        "marker_levels": _categories(markers.levels, "level"),
+        "marker_reviews": _categories(markers.reviews, "review"),
+        "marker_statuses": pl.DataFrame(
+            {
+                "status": [status.id for status in markers.statuses],
+                "label": [status.label for status in markers.statuses],
+                "is_achieved": [status.id in achieved for status in markers.statuses],
+            },
+            schema_overrides={"is_achieved": pl.Boolean},
+        ),
+        "survey_scales": pl.DataFrame(
+            {
+                "scale": [scale.id for scale in survey.scales],
+                "categories": [len(scale.categories) for scale in survey.scales],
+                "top_box": [scale.top for scale in survey.scales],
+            },
+            schema_overrides={"categories": pl.Int32, "top_box": pl.Int32},
+        ),
+        "survey_answer_categories": _answer_categories(definition),
+        "survey_sections": pl.DataFrame(
+            {
+                "section": [section.id for section in survey.sections],
+                "label": [section.label for section in survey.sections],
+                "phrase": [section.phrase for section in survey.sections],
+                "section_order": _orders(survey.sections),
+            },
+            schema_overrides={"section_order": _ORDER},
+        ),
+        "label_dictionary": pl.DataFrame(
+            [tuple(row) for row in label_dictionary_rows(definition)],
+            schema={"field": pl.String, "label_key": pl.String, "value": pl.String},
+            orient="row",
+        ),
+    }
+
+
+def _orders(entries) -> list[int]:
+    """1 for the first (the lowest level, the first review, the brief's first column)."""
+    return list(range(1, len(entries) + 1))
+
+
+def _categories(categories, name: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            name: [category.id for category in categories],
+            "label": [category.label for category in categories],
+            f"{name}_order": _orders(categories),
+        },
+        schema_overrides={f"{name}_order": _ORDER},
+    )
+
+
+def _answer_categories(definition: ProgrammeDefinition) -> pl.DataFrame:
+    rows = answer_category_rows(definition)
+    return pl.DataFrame(
+        [tuple(row) for row in rows],
+        schema={
+            "answer": pl.String,
+            "answer_label": pl.String,
+            "scale": pl.String,
+            "scale_position": pl.Int32,
+            "is_valid": pl.Boolean,
+            "is_top_box": pl.Boolean,
+        },
+        orient="row",
+    )
