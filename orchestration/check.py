@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from orchestration.lib import ingest
 from orchestration.lib.check_report import Finding
 from orchestration.lib.errors import Problem, RawDataError
 from orchestration.lib.programme import PROGRAMME_FILE, ProgrammeSettings, ProgrammeSettingsError
+from orchestration.lib.survey_export_rules import codebook_items
 
 
 @dataclass(frozen=True)
@@ -47,21 +49,41 @@ def check_folder(raw_dir: Path, password: str | None = None) -> CheckOutcome:
 def _ingest_all(
     raw_dir: Path, programme: ProgrammeSettings, password: str | None
 ) -> tuple[dict[str, pl.DataFrame], list[Finding], list[str]]:
-    """Every raw table ingest can land, and every problem of what it cannot: each input
-    kind is read even when another failed, so one check lists all there is to fix."""
-    key = secrets.token_bytes(32)
+    """Every raw table ingest can read, and every problem of what it cannot: each kind of
+    input is read even when another failed, so one check lists all there is to fix (the
+    survey, read by the codebook's items, only once the codebook could be read)."""
+    definition, key = programme.definition, secrets.token_bytes(32)
+    steps: list[Callable[[dict[str, pl.DataFrame]], ingest.Landed | None]] = [
+        lambda _: ingest.ingest_roster(raw_dir, definition, key, password),
+        lambda _: ingest.ingest_success_markers(raw_dir, definition, key, False, password),
+        lambda _: ingest.ingest_codebook(raw_dir, definition, password),
+        lambda read: (
+            ingest.ingest_survey(
+                raw_dir, definition, codebook_items(read["survey_codebook"]), password
+            )
+            if "survey_codebook" in read
+            else None
+        ),
+    ]
     tables: dict[str, pl.DataFrame] = {}
     findings: list[Finding] = []
     files: list[str] = []
-    steps = ingest.check_steps(raw_dir, programme, key, password)
+    ignored: set[str] = set()
     for step in steps:
         try:
             landed = step(tables)
         except RawDataError as error:
             findings += [Finding.of(problem, "error", "contract") for problem in error.problems]
             continue
+        if landed is None:
+            continue
         tables |= landed.tables
         files += landed.files
+        ignored |= set(landed.ignored_files)
+    findings += [
+        Finding(name, None, None, None, "not read: not a file the contract names", "note", "")
+        for name in sorted(ignored)
+    ]
     return tables, findings, files
 
 

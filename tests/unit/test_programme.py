@@ -13,7 +13,6 @@ from orchestration.lib.programme_definition import (
     label_id,
     label_match_key,
 )
-from orchestration.lib.text import label_key
 from orchestration.sample_programme import generate
 
 # The contract's programme.toml example, IDREAM written out (raw-data-contract.md).
@@ -186,9 +185,7 @@ def test_dont_know_is_another_label_than_don_t_know():
     assert label_match_key("dont_know") != label_match_key("Don't know")
 
 
-def test_the_contract_rule_splits_on_apostrophes_and_slashes_where_v1s_did_not():
-    # dbt's label_key macro (and text.label_key) still join them: wiring v2 in changes both.
-    assert (label_key("Don't know"), label_key("N/A")) == ("don't know", "n/a")
+def test_the_contract_rule_splits_on_apostrophes_and_slashes():
     assert (label_match_key("Don't know"), label_match_key("N/A")) == ("don t know", "n a")
 
 
