@@ -71,6 +71,7 @@ class StepLines(logging.Handler):
 
 # Steps whose key says little to a person at the terminal.
 _STEP_LABELS = {
+    "reference_tables_from_definition": "reference tables from the programme definition",
     "idream_dbt_models": "dbt build: models and their tests",
     "quality_checks_raw": "check the roster, markers and codebook (Great Expectations)",
     "quality_checks_survey": "check the survey (Great Expectations)",

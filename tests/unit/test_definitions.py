@@ -27,7 +27,8 @@ def test_assets_are_grouped_ingest_transform_publish(definitions):
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups["raw/participants"] == "ingest"
     assert groups["marts/mart_domain_rates"] == "transform"
-    assert groups["reference/label_dictionary"] == "transform"
+    # The definition's reference tables are landed by ingest, beside the raw tables.
+    assert groups["reference/label_dictionary"] == "ingest"
     assert groups["publish/evidence_brief"] == "publish"
     assert groups["quality/report"] == "quality"
     assert set(groups.values()) == {"ingest", "transform", "quality", "publish"}
@@ -62,7 +63,9 @@ def test_publishing_waits_for_the_marts_and_the_quality_report(definitions):
         "marts/mart_domain_rates",
         "marts/mart_survey_item_rates",
         "marts/mart_survey_section_rates",
+        "marts/mart_survey_answer_counts",
         "marts/dim_cohorts",
+        "marts/dim_participants",
         "quality/report",
     } == parents
 

@@ -10,6 +10,7 @@ import pytest
 
 from orchestration import example_programme as example
 from orchestration.lib.programme import ProgrammeSettings
+from orchestration.lib.programme_definition import label_id
 from orchestration.lib.survey_exports import SurveyRules, codebook_items, read_survey_export
 from orchestration.lib.tool_exports import (
     choice_name,
@@ -95,14 +96,15 @@ def test_the_kobo_labels_export_reads_by_label_and_drops_the_tool_columns(export
         kobo.dropped_headers
     )
     first = kobo.answers.filter(pl.col("response_id") == kobo.responses["response_id"][0])
+    # Answers land as the definition's codes of the labels Kobo wrote.
     assert first["answer"].to_list() == [
-        "Agree",
-        "Somewhat agree",
-        "Agree",
-        "More often",
-        "More often",
-        "Agree",
-        "Not relevant to my work",
+        "agree",
+        "somewhat_agree",
+        "agree",
+        "more_often",
+        "more_often",
+        "agree",
+        "not_relevant_to_my_work",
     ]
 
 
@@ -120,9 +122,9 @@ def test_the_odk_central_export_reads_by_name_and_leaves_the_rejected_out(export
 
 def test_every_kept_response_of_the_plan_is_in_the_exports(exports):
     """The hand computation starts from RESPONSES: the exports hold exactly those answers."""
-    letters = {"Prefer not to say": "X", "Not relevant to my work": "R", None: "-"}
+    letters = {"prefer_not_to_say": "X", "not_relevant_to_my_work": "R", None: "-"}
     for scale in example.SCALES.values():
-        letters |= {label: str(position) for position, label in enumerate(scale, start=1)}
+        letters |= {label_id(label): str(position) for position, label in enumerate(scale, 1)}
     read = []
     for contents in exports.values():
         for (response_id,), group in contents.answers.group_by("response_id", maintain_order=True):
