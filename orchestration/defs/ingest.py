@@ -173,7 +173,7 @@ def reference_tables_from_definition(context: dg.AssetExecutionContext, build: B
     started = time.monotonic()
     definition = build.programme.definition
     fingerprint = ingest.input_fingerprint(
-        [], build.paths.raw_dir, definition=definition_digest(definition)
+        [], build.paths.raw_dir, definition=definition_digest(definition, identity=True)
     )
     tables = list(REFERENCE_TABLES)
     if unchanged := _unchanged(context, build, tables, fingerprint, REFERENCE_SCHEMA):

@@ -6,6 +6,7 @@ Pure: the definition in, Polars frames out (landed by the `reference` assets).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import polars as pl
@@ -17,9 +18,14 @@ REFERENCE_SCHEMA = "reference"
 _ORDER = pl.Int32
 
 
-def definition_digest(definition: ProgrammeDefinition) -> str:
+def definition_digest(definition: ProgrammeDefinition, identity: bool = False) -> str:
     """Stands for the definition in a fingerprint: the codes ingest maps labels to, and
-    the reference tables, change when it does. A frozen dataclass's repr holds every field."""
+    the reference tables, change when it does. A frozen dataclass's repr holds every field.
+    The programme's id and name (`identity`) change no raw table: only the reference
+    tables' fingerprint includes them, so a folder renamed (the id defaults to its name)
+    re-reads no workbook."""
+    if not identity:
+        definition = dataclasses.replace(definition, id="", name="")
     return hashlib.sha256(repr(definition).encode("utf-8")).hexdigest()
 
 

@@ -17,6 +17,13 @@ def test_a_cli_run_and_a_run_dagster_launches_take_turns_on_one_warehouse(tmp_pa
     Without the pool, one of them fails on DuckDB's file lock."""
     import dagster as dg
 
+    from orchestration.runner import dagster_home
+
+    # The instance as `make` leaves it before anything runs: its dagster.yaml (the warehouse
+    # pool's limit) in place and its storage created. Two processes creating one SQLite
+    # instance at the same moment race on its schema, and a process that found no
+    # dagster.yaml would run without the pool.
+    dg.DagsterInstance.from_config(str(dagster_home())).dispose()
     new_raw = programme_of(3).write(tmp_path / "raw")
     warehouse = tmp_path / "warehouse"
     bin_dir = os.path.dirname(sys.executable)

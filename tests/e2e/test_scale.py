@@ -27,8 +27,8 @@ DOMAINS = {
     "integrated security": "integrated_security",
     "security": "integrated_security",
 }
-TOP2 = {"more confident", "much more confident", "agree", "strongly agree"}
-VALID = TOP2 | {
+TOP_BOX = {"more confident", "much more confident", "agree", "strongly agree"}
+VALID = TOP_BOX | {
     "much less confident",
     "less confident",
     "about the same",
@@ -166,23 +166,23 @@ def test_at_scale_survey_figures_equal_an_independent_computation(scale_run):
     answers = survey_answers(raw, items).join(codebook.select("item_id", "section"), on="item_id")
     by_item = answers.group_by("item_id").agg(
         valid_n=pl.col("answer").is_in(list(VALID)).sum(),
-        top2_n=pl.col("answer").is_in(list(TOP2)).sum(),
+        top_box_n=pl.col("answer").is_in(list(TOP_BOX)).sum(),
     )
     published_items = pl.read_csv(warehouse / "brief" / "survey_items.csv", infer_schema=False)
     rates = {}
-    for item_id, valid_n, top2_n in by_item.iter_rows():
+    for item_id, valid_n, top_box_n in by_item.iter_rows():
         row = published_items.row(items.index(item_id), named=True)
         assert row["item_id"] == item_id
-        assert (int(row["valid_n"]), int(row["top2_n"])) == (valid_n, top2_n)
-        assert int(row["top2_pct"]) == half_up(top2_n, valid_n)
-        rates[item_id] = Fraction(top2_n, valid_n)
+        assert (int(row["valid_n"]), int(row["top_box_n"])) == (valid_n, top_box_n)
+        assert int(row["top_box_pct"]) == half_up(top_box_n, valid_n)
+        rates[item_id] = Fraction(top_box_n, valid_n)
 
     sections = pl.read_csv(warehouse / "brief" / "survey_sections.csv", infer_schema=False)
     assert sections.height == 3
     for row in sections.iter_rows(named=True):
         section_items = codebook.filter(pl.col("section") == row["section"])["item_id"]
         mean = sum(rates[i] for i in section_items) / len(section_items)
-        assert int(row["top2_pct"]) == int(100 * mean + Fraction(1, 2))
+        assert int(row["top_box_pct"]) == int(100 * mean + Fraction(1, 2))
         respondents = answers.filter(
             (pl.col("section") == row["section"]) & pl.col("answer").is_in(list(VALID))
         )["response_id"].n_unique()

@@ -15,13 +15,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from orchestration.lib.programme_definition import label_match_key
 from orchestration.lib.publishing import TABLE_FILES
 from orchestration.lib.survey_exports import codebook_items, read_survey_export
 from tests.conftest import SAMPLE_RAW, run_idream
 from tests.e2e.test_leak import assert_nowhere, warehouse_text
 from tests.e2e.test_sample_brief import REFERENCE, parse_reference_brief
-from tests.survey_tools import SAMPLE_EXPORTS, canonical_labels, write_sample_as_tool_exports
+from tests.survey_tools import SAMPLE_EXPORTS, write_sample_as_tool_exports
 
 TOOL_EXPORTS = (
     "cohort_2_kobo_labels.xlsx",
@@ -56,19 +55,16 @@ def published(brief, attribute: str) -> pl.DataFrame:
 
 
 def _read_exports(raw, names) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """Responses, answers (as the category's label) and turned-down count of `names`."""
+    """Responses, answers (as the category's code) and turned-down count of `names`."""
     codebook = pl.read_excel(raw / "survey" / "codebook.xlsx", sheet_name="items")
-    items, labels = codebook_items(codebook), canonical_labels()
+    items = codebook_items(codebook)
     responses, answers, turned_down = [], [], 0
     for name in names:
         contents = read_survey_export(raw / "survey" / name, raw, items)
         responses.append(contents.responses.select("response_id", "submitted_at", "cohort"))
         answers.append(contents.answers.select("response_id", "item_id", "answer"))
         turned_down += contents.excluded_by_review
-    category = pl.col("answer").map_elements(
-        lambda answer: labels[label_match_key(answer)], return_dtype=pl.String
-    )
-    return pl.concat(responses), pl.concat(answers).with_columns(category), turned_down
+    return pl.concat(responses), pl.concat(answers), turned_down
 
 
 def test_the_tool_exports_hold_the_samples_responses(tools_sample):

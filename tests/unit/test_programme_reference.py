@@ -104,3 +104,18 @@ def test_a_definition_of_its_own_gives_its_own_tables_and_digest():
     assert tables["survey_scales"].rows() == [("frequency", 3, 1)]
     assert definition_digest(definition) != definition_digest(idream_definition())
     assert definition_digest(idream_definition()) == definition_digest(idream_definition())
+
+
+def test_a_renamed_programme_folder_keeps_the_raw_landings_fingerprint():
+    """The id defaults to the folder's name, and no raw table holds it: renaming the folder
+    re-lands the reference tables only. A changed label re-lands everything."""
+    from dataclasses import replace
+
+    from orchestration.lib.programme_definition import idream_definition
+    from orchestration.lib.programme_reference import definition_digest
+
+    idream, renamed = idream_definition("raw"), idream_definition("idream_2025")
+    assert definition_digest(idream) == definition_digest(renamed)
+    assert definition_digest(idream, identity=True) != definition_digest(renamed, identity=True)
+    relabelled = replace(idream, domains=idream.domains[:2])
+    assert definition_digest(idream) != definition_digest(relabelled)
