@@ -294,6 +294,12 @@ def raw_survey_codebook(context: dg.AssetExecutionContext, build: BuildWarehouse
             "as its category's code (null: skipped).",
             deps=("survey_codebook",),
         ),
+        _spec(
+            "survey_exclusions",
+            "Per survey export: how many submissions were left out because a reviewer "
+            "turned them down (programme.toml: survey.exclude_review_states). Counts only.",
+            deps=("survey_codebook",),
+        ),
     ],
 )
 def raw_survey(context: dg.AssetExecutionContext, build: BuildWarehouse):
@@ -309,7 +315,8 @@ def raw_survey(context: dg.AssetExecutionContext, build: BuildWarehouse):
         codebook=codebook or "none",
         definition=definition_digest(definition),
     )
-    if unchanged := _unchanged(context, build, ["survey_responses", "survey_answers"], fingerprint):
+    tables = ["survey_responses", "survey_answers", "survey_exclusions"]
+    if unchanged := _unchanged(context, build, tables, fingerprint):
         yield from unchanged
         return
     items = warehouse.query(

@@ -188,7 +188,8 @@ def ingest_survey(
 ) -> Landed:
     """survey/* exports -> raw.survey_responses and raw.survey_answers (one row per
     response and codebook item, the answer as its category's id). Duplicate response ids
-    are kept here and resolved in dbt; submissions a reviewer turned down are counted."""
+    are kept here and resolved in dbt; submissions a reviewer turned down are counted,
+    file by file, in raw.survey_exclusions (the quality report lists them)."""
     paths = raw_files.survey_exports(raw_dir)
     files = [display_path(path, raw_dir) for path in paths]
     problems = FileProblems(files)
@@ -208,6 +209,15 @@ def ingest_survey(
         {
             "survey_responses": responses,
             "survey_answers": pl.concat([export.answers for export in exports]),
+            "survey_exclusions": pl.DataFrame(
+                [(e.file, e.sheet, e.excluded_by_review) for e in exports],
+                schema={
+                    "source_file": pl.String,
+                    "source_sheet": pl.String,
+                    "excluded_by_review": pl.Int64,
+                },
+                orient="row",
+            ),
         },
         files,
         ignored_files=raw_files.ignored_files(raw_dir, raw_files.SURVEY_FOLDER),

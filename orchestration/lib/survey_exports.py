@@ -66,13 +66,16 @@ class ExportContents:
     """`responses`: response_id, submitted_at (UTC), cohort, source_file, source_sheet,
     source_row. `answers`: response_id, item_id, answer (the id of a category of the
     item's scale or of an excluded category; null for a skipped item) and the same lineage.
-    `excluded_by_review`: submissions left out for their review state.
+    `excluded_by_review`: submissions left out for their review state, in `file` and
+    `sheet` (None for a CSV).
     `dropped_headers`: the header's other columns, never read."""
 
     responses: pl.DataFrame
     answers: pl.DataFrame
     excluded_by_review: int
     dropped_headers: tuple[str, ...]
+    file: str = ""
+    sheet: str | None = None
 
 
 def read_survey_export(
@@ -159,6 +162,8 @@ def parse_export_grid(
         answers=_long_answers(response_ids, answers, lineage),
         excluded_by_review=int(turned_down.sum()),
         dropped_headers=header.dropped,
+        file=grid.file,
+        sheet=grid.sheet,
     )
 
 

@@ -95,6 +95,10 @@ def valid_tables() -> dict[str, pl.DataFrame]:
             },
             schema_overrides={"source_sheet": pl.String, "answer": pl.String},
         ),
+        "raw.survey_exclusions": pl.DataFrame(
+            {"source_file": ["survey/s.csv"], "source_sheet": [None], "excluded_by_review": [0]},
+            schema_overrides={"source_sheet": pl.String},
+        ),
         "marts.fct_success_markers": pl.DataFrame(
             {
                 "participant_key": ["p1"] * 3,
@@ -417,6 +421,13 @@ BROKEN = {
         "success_markers/c1.xlsx, sheet 'markers', row 3, column 'is_achieved': "
         "is_achieved is True, first_achieved_review is '': a marker is achieved exactly "
         "when a review recorded an achieved status",
+    ),
+    "submissions turned down by a reviewer": (
+        "raw_survey_exclusions",
+        ("raw.survey_exclusions", "excluded_by_review", 0, 3),
+        "expect_column_values_to_be_between(excluded_by_review)",
+        WARNING,
+        "survey/s.csv: 3 submission(s) left out: a reviewer turned them down",
     ),
     "a response missing an item": (
         "fct_survey_answers",

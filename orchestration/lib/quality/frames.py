@@ -132,6 +132,12 @@ def raw_survey_responses(read: ReadTable, context: FrameContext) -> pl.DataFrame
     )
 
 
+def raw_survey_exclusions(read: ReadTable, context: FrameContext) -> pl.DataFrame:
+    """Nothing derived: a file's count above zero is reported (a warning), so that the
+    run's report says how many turned-down submissions were left out, file by file."""
+    return read("raw.survey_exclusions")
+
+
 def raw_survey_answers(read: ReadTable, context: FrameContext) -> pl.DataFrame:
     """`answer_fits_scale`: the answer is one of its item's scale's categories or an
     excluded one. Null (not checked) when the answer is blank (skipped), unknown to every
