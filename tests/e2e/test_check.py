@@ -167,13 +167,6 @@ def test_a_linked_folder_is_reported_not_entered(tmp_path, capsys):
     assert "frequency" not in result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check.py `_ingest_all` adds the problems of every ingest step, and each step "
-    "refuses the whole raw folder for a link anywhere in it (raw_files.refuse_symlinks): one "
-    "link is listed three times (roster, markers, codebook), in the terminal and in "
-    "problems.csv, and counted as '3 problem(s) to fix'",
-)
 def test_one_symbolic_link_is_one_problem(tmp_path, capsys):
     raw = write_broken("symbolic link", tmp_path / "raw")
     report = tmp_path / "report"
@@ -186,14 +179,6 @@ def test_one_symbolic_link_is_one_problem(tmp_path, capsys):
     assert "1 problem(s) to fix" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check.py `_suite_findings`: a rule broken on more than 20 rows "
-    "(MAX_PROBLEMS_PER_EXPECTATION) is located on its first 20 only; the rest is one line "
-    "'... and N more rows breaking the same rule' named by the warehouse table "
-    "('raw.success_markers'), not the file, with no row: the keeper cannot find them from "
-    "the terminal or problems.csv",
-)
 def test_every_row_breaking_a_rule_is_located(tmp_path, capsys):
     programme = minimal_programme()
     rows = programme.markers["cohort_1.xlsx"]

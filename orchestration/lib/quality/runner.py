@@ -15,7 +15,7 @@ from orchestration.lib import warehouse
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.quality import docs, frames, gx_runner
 from orchestration.lib.quality.parameters import ReadTable, suite_parameters
-from orchestration.lib.quality.results import SuiteResult
+from orchestration.lib.quality.results import MAX_PROBLEMS_PER_EXPECTATION, SuiteResult
 from orchestration.settings import Settings
 
 
@@ -52,6 +52,7 @@ def validate_frames(
     programme: ProgrammeSettings,
     workspace: Path,
     run_id: str | None = None,
+    max_problems: int = MAX_PROBLEMS_PER_EXPECTATION,
 ) -> Iterator[tuple[str, SuiteResult]]:
     """The suites on the tables `read` returns, wherever they are: the build warehouse in a
     run, the frames ingest read in memory for `idream check`. GX keeps its stores and Data
@@ -60,10 +61,11 @@ def validate_frames(
     parameters = suite_parameters(programme.definition, read)
     for name in names:
         frame = frames.PREPARERS[name](read, context)
+        site = workspace / "site"
         yield (
             name,
             gx_runner.validate(
-                name, frame, parameters, workspace / "gx", workspace / "site", run_id
+                name, frame, parameters, workspace / "gx", site, run_id, max_problems
             ),
         )
 
