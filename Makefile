@@ -13,7 +13,7 @@ export GX_ANALYTICS_ENABLED := false
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup browser run test lint dev sample docs bench clean
+.PHONY: setup browser postgres run test lint dev sample docs bench clean
 
 setup: $(INSTALLED)
 
@@ -34,7 +34,15 @@ browser:
 		apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
-test: setup lint browser
+# The PostgreSQL tests start a throwaway server of their own from Debian's postgresql
+# package (tests/postgres.py), never a server already running here. Installed like chromium.
+postgres:
+	@{ command -v initdb && command -v pg_ctl; } >/dev/null 2>&1 || \
+		ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
+
+test: setup lint browser postgres
 	$(BIN)/pytest
 
 lint: setup
