@@ -29,6 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if args.command not in ("dbt", "sql") and extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    from orchestration.settings import SettingsError
+
+    try:
+        return _command(args, extra)
+    except SettingsError as error:
+        # An unusable setting (a URL with a password, say): its message, not a traceback.
+        print(f"idream: {error}", file=sys.stderr)
+        return 2
+
+
+def _command(args: argparse.Namespace, extra: list[str]) -> int:
     if args.command == "run":
         return _run(args)
     if args.command == "check":
@@ -103,6 +114,15 @@ def _run(args: argparse.Namespace) -> int:
     from orchestration.settings import SettingsError
 
     settings = _settings(args)
+    if settings.warehouse_url is not None:
+        # Ingest, the checks and publishing still write the DuckDB file only (issue 15).
+        print(
+            f"idream: IDREAM_WAREHOUSE_URL is set ({settings.warehouse_url}), but `idream run` "
+            "builds the DuckDB warehouse only, for now: unset it to run. `idream dbt ...` "
+            "runs dbt on that PostgreSQL database.",
+            file=sys.stderr,
+        )
+        return 2
     print(f"idream: raw data from {settings.raw_dir}", file=sys.stderr)
     fingerprint = settings.fingerprint()
     current = None if args.force else up_to_date(settings, fingerprint)
@@ -212,7 +232,17 @@ def _dbt(dbt_args: list[str]) -> int:
     from orchestration.runner import run_dbt
     from orchestration.settings import Settings
 
-    return run_dbt(Settings.from_env(), dbt_args)
+    settings = Settings.from_env()
+    if settings.warehouse_url is not None:
+        from orchestration.lib.postgres import WarehouseUnreachable, check_connection
+
+        # Before dbt, whose own report of a wrong URL is several lines of libpq's.
+        try:
+            check_connection(settings.warehouse_url)
+        except WarehouseUnreachable as error:
+            print(f"idream: {error}", file=sys.stderr)
+            return 2
+    return run_dbt(settings, dbt_args)
 
 
 def _sql(duckdb_args: list[str]) -> int:

@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.lib.postgres import WarehouseUrl, WarehouseUrlError, parse_warehouse_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "transforms"
 DATABASE_FILE = "idream.duckdb"
@@ -40,6 +42,10 @@ class Settings:
     # The password of password-protected input workbooks, in a file (not the environment:
     # child processes and crash reports copy the environment).
     workbook_password_file: Path | None = None
+    # Set (IDREAM_WAREHOUSE_URL): dbt builds the models on this PostgreSQL database rather
+    # than in the DuckDB file. No password in it: libpq reads PGPASSFILE, ~/.pgpass or
+    # PGPASSWORD (lib/postgres.py). Not yet read by ingest, the checks or publishing.
+    warehouse_url: WarehouseUrl | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -53,6 +59,7 @@ class Settings:
             production=env.get("IDREAM_ENV", "").strip().lower() == "production",
             warehouse_key_file=_optional_path(env.get("IDREAM_WAREHOUSE_KEY_FILE")),
             workbook_password_file=_optional_path(env.get("IDREAM_WORKBOOK_PASSWORD_FILE")),
+            warehouse_url=_optional_url(env.get("IDREAM_WAREHOUSE_URL")),
         )
 
     @property
@@ -184,6 +191,15 @@ class Settings:
 
 def _optional_path(value: str | None) -> Path | None:
     return absolute(value) if value else None
+
+
+def _optional_url(value: str | None) -> WarehouseUrl | None:
+    if not value or not value.strip():
+        return None
+    try:
+        return parse_warehouse_url(value)
+    except WarehouseUrlError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _write_private(path: Path, text: str) -> None:
