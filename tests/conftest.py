@@ -25,6 +25,23 @@ def isolated_environment(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the session (tests/postgres.py), opt-in: only the
+    tests that name it start one (about a second). Its login role's password is in a
+    PGPASSFILE, set for the session, as a team's runs would find theirs."""
+    from tests.postgres import PostgresNotInstalled, find_bin_dir, running_server
+
+    try:
+        bin_dir = find_bin_dir()
+    except PostgresNotInstalled as error:
+        pytest.fail(str(error))
+    with running_server(bin_dir) as server, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PGPASSFILE", str(server.password_file))
+        patch.delenv("PGPASSWORD", raising=False)
+        yield server
+
+
 @dataclass(frozen=True)
 class RunResult:
     exit_code: int
