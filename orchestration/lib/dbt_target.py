@@ -1,7 +1,8 @@
 """How every dbt invocation reaches the warehouse the settings name: the path as a var,
 and for an encrypted warehouse the `encrypted` profile target, the httpfs extension's
 path, and the key in an environment variable whose value dbt scrubs from its logs (any
-`DBT_ENV_SECRET_` variable)."""
+`DBT_ENV_SECRET_` variable). A PostgreSQL warehouse (IDREAM_WAREHOUSE_URL) is the
+`postgres` target, with the URL's server, role and database as vars."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from orchestration.settings import Settings
 
 KEY_VARIABLE = "DBT_ENV_SECRET_IDREAM_WAREHOUSE_KEY"
 ENCRYPTED_TARGET = "encrypted"
+POSTGRES_TARGET = "postgres"
+# dbt-postgres always hands libpq a password, empty when its profile has none, and libpq
+# then skips PGPASSWORD (it still reads PGPASSFILE and ~/.pgpass). So a PGPASSWORD is passed
+# on under a name dbt scrubs from its logs and never records (profiles.yml reads it).
+PASSWORD_VARIABLE = "DBT_ENV_SECRET_PGPASSWORD"
 
 
 def target_dir(settings: Settings) -> Path:
@@ -26,6 +32,8 @@ def target_dir(settings: Settings) -> Path:
 
 def dbt_arguments(settings: Settings) -> list[str]:
     """`--vars` (and `--target`) for this warehouse; nothing secret."""
+    if settings.warehouse_url is not None:
+        return postgres_arguments(settings)
     variables = {"database_path": str(settings.build_database_path)}
     if not settings.encrypted:
         return ["--vars", json.dumps(variables)]
@@ -45,13 +53,36 @@ def parse_arguments(settings: Settings) -> list[str]:
     named after the file) is the same, and dbt keeps its partial-parse state only while
     the vars stay the same: with the folder in them, every run on another warehouse (a
     test, the bench, a second programme) would parse the whole project again."""
+    if settings.warehouse_url is not None:
+        return postgres_arguments(settings)
     variables = {"database_path": settings.build_database_path.name}
     target = ["--target", ENCRYPTED_TARGET] if settings.encrypted else []
     return ["--vars", json.dumps(variables), *target]
 
 
-def dbt_environment(key: str | None) -> dict[str, str]:
-    return {KEY_VARIABLE: key} if key else {}
+def postgres_arguments(settings: Settings) -> list[str]:
+    """The `postgres` target, and where it connects: the same for parsing and building
+    (each node's database is the URL's)."""
+    url = settings.warehouse_url
+    assert url is not None
+    variables = {
+        "postgres_host": url.host,
+        # A string: profiles.yml turns it into the number dbt-postgres wants.
+        "postgres_port": str(url.port),
+        "postgres_user": url.user,
+        "postgres_database": url.dbname,
+    }
+    return ["--vars", json.dumps(variables), "--target", POSTGRES_TARGET]
+
+
+def dbt_environment(key: str | None, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The secrets dbt needs, under names it scrubs: the DuckDB warehouse's key, and a
+    PGPASSWORD of this process's environment (see PASSWORD_VARIABLE)."""
+    env = os.environ if environ is None else environ
+    secrets = {KEY_VARIABLE: key} if key else {}
+    if env.get("PGPASSWORD"):
+        secrets[PASSWORD_VARIABLE] = env["PGPASSWORD"]
+    return secrets
 
 
 @contextlib.contextmanager
