@@ -6,14 +6,15 @@ Like the headline table, every table is a typed frame in which a withheld cell i
 true `<x>_suppressed` flag (`publishing.csv_table` writes it as `suppressed`); percentages
 are whole numbers rounded half up from exact fractions, here, at publication.
 
-The disclosure problem spans the tables. Four of them count the same participants' markers
-as the headline table, and some of their figures are the headline's under another name: a
-cohort's `highest_none_n` in a domain is its roster minus the headline's count, the last
-review's progress is the headline's count, the by-type table's `all` row is the headline's.
-So a cohort withheld in one of them is withheld in each (`Withheld.cohorts`), and so is the
-`all` row's count in a domain (`Withheld.totals`). The headline's own choice is the start;
-a table that must withhold more (its own totals would give a cell back) hands it back to the
-others, the headline included, until no table withholds more.
+The disclosure problem spans the tables: four of them count the same participants' markers
+as the headline table, and some of their figures are the headline's under another name (a
+cohort's `highest_none_n` in a domain is its roster minus the headline's count; the last
+review's progress is the headline's count; the by-type table's `all` row is the headline's).
+Such a figure is withheld exactly where the headline withholds it. The headline's choice
+(`Withheld`) is the start; a table that must withhold more of the headline's figures hands
+them back, the headline included, until no table withholds more. The tables are checked
+by rebuilding every table an attacker could from what is published
+(tests/unit/test_published_suppression.py).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ ANY_DOMAIN = brief.ANY_DOMAIN
 NONE = "none"
 # unanticipated_outcomes' domain of an outcome not tied to one.
 UNSPECIFIED = "unspecified"
-# Keys of cells no table publishes: a cell another table withholds, a row's total.
+# Keys of cells no table publishes: a forced cell's trigger; a section's total.
 _FORCED = "__forced__"
 _ROW = "__row__"
 
@@ -163,15 +164,8 @@ def _smallest(cells: Iterable[Hashable], counts: Mapping[Hashable, tuple[int, in
 
 
 def _public(hidden: Iterable[Hashable]) -> frozenset[Hashable]:
-    """Without the row totals, which no table publishes as cells."""
+    """Without the totals no table publishes as cells."""
     return frozenset(cell for cell in hidden if not (isinstance(cell, tuple) and cell[0] == _ROW))
-
-
-def _row_group(cells: tuple[Hashable, ...], key: Hashable, n: int, counts: dict) -> Group:
-    """A row whose cells add up to its participants, which are published: one hidden cell
-    would be the participants minus the others. The total is a cell of its own."""
-    counts[(_ROW, key)] = (n, n)
-    return Group(cells=cells, total=(_ROW, key))
 
 
 def _cohorts(frame: pl.DataFrame) -> list[str]:
@@ -195,35 +189,37 @@ def headline_withheld(
     return withhold(counts, groups, k, rows, forced)
 
 
-def _forced(key: tuple, withheld: Withheld, headline_column: str) -> bool:
-    """Whether a (cohort, domain, column) cell is withheld elsewhere: its cohort is, or it is
-    the `all` row's headline count (`headline_column` tells it) of a withheld total."""
-    if key[0] == _ROW:
-        return False
-    cohort, domain, column = key
-    if cohort == ALL:
-        return domain in withheld.totals and column == headline_column
-    return cohort in withheld.cohorts
+def _forced(key: tuple, withheld: Withheld) -> bool:
+    """Whether the headline withholds the figure a (cohort, domain, column) cell repeats."""
+    cohort, domain, _ = key
+    return domain in withheld.totals if cohort == ALL else cohort in withheld.cohorts
 
 
-def _learned(hidden: Iterable[Hashable], total_cell) -> Withheld:
-    """Cohorts with a withheld cell, and domains whose `all` count `total_cell(key)` names."""
+def _learned(hidden: Iterable[Hashable], headline_cell) -> Withheld:
+    """What withheld cells that are headline figures under another name (`headline_cell`:
+    a key -> its (cohort, domain) in the headline, or None) withhold in the headline."""
     cohorts, totals = set(), set()
     for key in hidden:
-        if key[0] != ALL:
-            cohorts.add(key[0])
-        elif (domain := total_cell(key)) is not None:
-            totals.add(domain)
+        cell = headline_cell(key)
+        if cell is None:
+            continue
+        if cell[0] == ALL:
+            totals.add(cell[1])
+        else:
+            cohorts.add(cell[0])
     return Withheld(frozenset(cohorts), frozenset(totals))
 
 
 def marker_levels_withheld(
     mart: pl.DataFrame, definition: ProgrammeDefinition, k: int, withheld: Withheld
 ) -> frozenset[Hashable]:
-    """(cohort, domain, level) cells. A cohort's cells go together; per domain and level the
-    cohorts add up to `all`; each row adds up to its participants. A column whose withheld
-    cohorts its total would give back gives up its total; the `all` row then gives up its
-    next smallest level (`highest_none_n` is the headline's figure, kept while it can be)."""
+    """(cohort, domain, level) cells. `highest_none_n` is the roster minus the headline's
+    count: withheld where the headline's is. When the headline withholds a cohort, every
+    row's levels are withheld, the `all` row's included: the headline's published counts,
+    the `all` row's levels and the "any domain" rows (each participant's highest over the
+    domains) together can narrow a withheld cohort's levels to one value, which no one
+    column's total shows (tests/unit/test_published_suppression.py rebuilds such tables).
+    Otherwise no cohort is below k, and per domain and level the cohorts add up to `all`."""
     counts, participants = _level_counts(mart, definition)
     cohorts, columns = _cohorts(mart), levels(definition)
     domain_ids = brief.domains(definition)
@@ -232,77 +228,47 @@ def marker_levels_withheld(
         for d in domain_ids
         for x in columns
     ]
-    hidden = {key for key in counts if _forced(key, withheld, NONE)}
-    while True:
-        before = len(hidden)
-        hidden |= _pinned_totals(column_groups, counts, hidden)
-        for d in domain_ids:
-            row = tuple((ALL, d, x) for x in columns)
-            hidden |= _row_complement(row, counts, hidden, participants[ALL, d])
-        if len(hidden) == before:
-            break
-    row_groups = [
-        _row_group(tuple((c, d, x) for x in columns), (c, d), n, counts)
-        for (c, d), n in participants.items()
-    ]
-    together = [[key for key in counts if key[0] == cohort] for cohort in cohorts]
-    # The policy has the last word: what the passes above leave recoverable, it withholds.
-    return _public(withhold(counts, column_groups + row_groups, k, together, hidden))
+    # With one level, its count is the headline's (the participants who achieved a marker).
+    headline_columns = {NONE} if len(columns) > 2 else set(columns)
+    hidden = {key for key in counts if key[2] in headline_columns and _forced(key, withheld)}
+    if withheld.cohorts:
+        hidden |= {key for key in counts if key[2] not in headline_columns}
+    hidden = set(withhold(counts, column_groups, k, (), hidden))
+    # The `all` row adds up to its participants: it gives up a level before its none.
+    for d in domain_ids:
+        row = tuple((ALL, d, x) for x in columns)
+        hidden |= _row_complement(row, counts, hidden, participants[ALL, d])
+    return frozenset(hidden)
 
 
 def marker_progress_withheld(
     mart: pl.DataFrame, definition: ProgrammeDefinition, k: int, withheld: Withheld
 ) -> frozenset[Hashable]:
-    """(cohort, domain, review) cells. A cohort's cells go together; per domain and review
-    the cohorts add up to `all`. A column whose withheld cohorts its total would give back
-    gives up its total; on the `all` row a count never falls from one review to the next,
-    so a withheld count its neighbours pin takes an earlier neighbour with it (the last
-    review, the headline's figure, only when no earlier one is left)."""
+    """(cohort, domain, review) cells, as marker_levels': the last review is the headline's
+    count, withheld where the headline's is; when the headline withholds a cohort, every
+    row's earlier reviews are withheld, the `all` row's included. On the `all` row a count
+    never falls from one review to the next: a withheld last review its earlier ones would
+    pin takes the one before it along."""
     counts = _progress_counts(mart, definition)
     cohorts, review_ids = _cohorts(mart), reviews(definition)
     domain_ids = brief.domains(definition)
+    last = review_ids[-1]
     column_groups = [
         Group(cells=tuple((c, d, r) for c in cohorts), total=(ALL, d, r))
         for d in domain_ids
         for r in review_ids
     ]
-    hidden = {key for key in counts if _forced(key, withheld, review_ids[-1])}
+    hidden = {key for key in counts if key[2] == last and _forced(key, withheld)}
+    if withheld.cohorts:
+        hidden |= {key for key in counts if key[2] != last}
     while True:
-        before = len(hidden)
-        hidden |= _pinned_totals(column_groups, counts, hidden)
+        hidden = set(withhold(counts, column_groups, k, (), hidden))
+        extra = set()
         for d in domain_ids:
-            hidden |= _monotone_complement([(ALL, d, r) for r in review_ids], counts, hidden)
-        if len(hidden) == before:
-            break
-    together = [[key for key in counts if key[0] == cohort] for cohort in cohorts]
-    return withhold(counts, column_groups, k, together, hidden)
-
-
-def _pinned(group: Group, counts: Mapping, hidden: set) -> bool:
-    """Whether the group's published total and cells leave a withheld cell one value (the
-    rule of `suppression._recoverable`)."""
-    withheld = [cell for cell in group.cells if cell in hidden]
-    residual = counts[group.total][0] - sum(
-        counts[cell][0] for cell in group.cells if cell not in hidden
-    )
-    capacity = sum(counts[cell][1] for cell in withheld)
-    for cell in withheld:
-        size = counts[cell][1]
-        if size and max(0, residual - (capacity - size)) == min(size, residual):
-            return True
-    return False
-
-
-def _pinned_totals(groups: list[Group], counts: Mapping, hidden: set) -> set:
-    """The totals of the groups whose withheld cells they would give back: one cell each,
-    where withholding another cohort would cost a row of every table."""
-    return {
-        group.total
-        for group in groups
-        if group.total not in hidden
-        and any(cell in hidden for cell in group.cells)
-        and _pinned(group, counts, hidden)
-    }
+            extra |= _monotone_complement([(ALL, d, r) for r in review_ids], counts, hidden)
+        if extra <= hidden:
+            return frozenset(hidden)
+        hidden |= extra
 
 
 def _row_complement(row: tuple, counts: Mapping, hidden: set, participants: int) -> set:
@@ -496,18 +462,17 @@ def published(
     state, last = Withheld(), reviews(definition)[-1]
     while True:
         headline = headline_withheld(domain_rates, definition, k, state)
-        learned = state | _learned(headline, lambda key: key[1])
+        learned = state | _learned(headline, lambda key: key)
         hidden_levels = marker_levels_withheld(marts.marker_levels, definition, k, learned)
-        learned |= _learned(hidden_levels, lambda key: key[1] if key[2] == NONE else None)
+        learned |= _learned(hidden_levels, lambda key: key[:2] if key[2] == NONE else None)
         hidden_progress = marker_progress_withheld(marts.marker_progress, definition, k, learned)
-        learned |= _learned(hidden_progress, lambda key: key[1] if key[2] == last else None)
+        learned |= _learned(hidden_progress, lambda key: key[:2] if key[2] == last else None)
         hidden_types = by_type_withheld(
             marts.domain_rates_by_type, domain_rates, marts.roster, definition, k, learned
         )
         learned |= _learned(
-            [key[1:] for key in hidden_types if key[0] == "cohort"]
-            + [(ALL, key[2]) for key in hidden_types if key[:2] == ("type", ALL)],
-            lambda key: key[1],
+            hidden_types,
+            lambda key: key[1:] if key[0] == "cohort" else (ALL, key[2]) if key[1] == ALL else None,
         )
         if learned == state:
             break
