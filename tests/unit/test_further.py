@@ -6,11 +6,12 @@ rounded half up from exact fractions; levels are not nested."""
 import polars as pl
 import pytest
 
-from orchestration.lib import further
+from orchestration.lib import brief, further
 from orchestration.lib.programme_definition import idream_definition
 from orchestration.lib.publishing import csv_table
+from orchestration.lib.report import charts, further_analysis, markdown
 from tests.unit.further_marts import Person, marts
-from tests.unit.test_brief import BRIDGES
+from tests.unit.test_brief import BRIDGES, sections_mart, survey_marts
 
 IDREAM = idream_definition()
 K = 5
@@ -320,3 +321,165 @@ def test_parquet_columns_are_typed_even_when_a_whole_column_is_withheld():
     assert levels.schema["highest_none_n"] == pl.Int64
     assert levels.schema["highest_none_suppressed"] == pl.Boolean
     assert tables.success_markers_by_type.schema["resilience_ci_low"] == pl.Float64
+
+
+# --- The "Further analysis" section ---------------------------------------------------
+
+
+def brief_tables(definition, people, survey=None, k=K, further_too=True) -> brief.BriefTables:
+    """The brief's tables from hand-made participants, with or without the further analysis."""
+    built = marts(definition, people, survey)
+    policy = further.published(built.domain_rates, built.further, built.cohort_sizes, definition, k)
+    section = definition.survey.sections[0].id
+    scale = definition.survey.scales[0]
+    on_scale = (1,) * (len(scale.categories) - 1) + (5,)
+    item_rates, answer_counts = survey_marts(
+        definition,
+        [("q1", section, scale.id, on_scale, (0,) * len(definition.survey.excluded), 0)],
+    )
+    types = tuple(t.id for t in definition.participant_types if any(p.kind == t.id for p in people))
+    return brief.BriefTables(
+        success_markers=brief.success_markers_by_domain(
+            built.domain_rates, definition, policy.headline
+        ),
+        survey_sections=brief.survey_sections(item_rates, sections_mart((section, 1, 10))),
+        survey_items=brief.survey_items(item_rates, answer_counts, definition),
+        respondents=10,
+        surveyed_cohorts=[1],
+        definition=definition,
+        participant_types=types,
+        min_cell_size=k,
+        further=policy.further if further_too else None,
+    )
+
+
+def test_idream_sentences_say_what_the_figures_say():
+    sentences = further_analysis.words(brief_tables(IDREAM, idream_people())).sentences
+    assert sentences == (
+        "Counting each participant once, the highest level among the success markers they "
+        "achieved in any domain was “Very ambitious” for 20% of participants (4/20), "
+        "“Ambitious” for 40% (8/20), “Realistic” for 40% (8/20), and none for 0% (0/20). "
+        "Levels are not nested: a participant may achieve a more ambitious marker and miss "
+        "a less ambitious one.",
+        "Of the success markers set at each level, over all domains and cohorts, participants "
+        "achieved 53% of the “Realistic” ones (32/60), 17% of the “Ambitious” ones (10/60), "
+        "and 7% of the “Very ambitious” ones (4/60).",
+        "By the midpoint review, 50% of participants (10/20) had achieved at least one "
+        "success marker in any domain; by the final review, 100% (20/20).",
+        "By participant type, 100% of individuals (10/10; 72.2\u2013100.0) and 100% of "
+        "organizations (10/10; 72.2\u2013100.0) achieved at least one success marker in any "
+        "domain (with 95% Wilson intervals); read a difference between types against those "
+        "intervals.",
+        "Participants also reported 2 unanticipated outcomes at the reviews; they are "
+        "counted on their own, never as achieved success markers.",
+        "Like the rest of this brief, these figures are self-reported and there is no "
+        "comparison group: they describe what participants reported, not how much of it is "
+        "due to IDREAM.",
+    )
+
+
+def test_a_programmes_sentences_use_its_levels_reviews_and_name():
+    sentences = further_analysis.words(brief_tables(BRIDGES, bridges_people())).sentences
+    assert sentences[0].startswith(
+        "Counting each participant once, the highest level among the success markers they "
+        "achieved in any domain was “Hoped for” for 13% of participants (1/8), “Expected” "
+        "for 50% (4/8), and none for 38% (3/8)."
+    )
+    assert sentences[2] == (
+        "By the Baseline review, 25% of participants (2/8) had achieved at least one success "
+        "marker in any domain; by the Mid-term review, 50% (4/8); by the End line review, "
+        "63% (5/8)."
+    )
+    # One type on the roster: nothing to compare, no sentence by type.
+    assert not any(s.startswith("By participant type") for s in sentences)
+    assert sentences[-1].endswith("not how much of it is due to Bridges.")
+    assert "IDREAM" not in " ".join(sentences)
+
+
+def test_withheld_figures_are_never_worded():
+    people = [Person(1, "individual", {"resilience": {"realistic": 1}}) for _ in range(3)]
+    people += [Person(2, "organization", {"advocacy": {"ambitious": 2}}) for _ in range(6)]
+    people += [Person(3, "organization", {"resilience": {"ambitious": 1}}) for _ in range(7)]
+    tables = brief_tables(IDREAM, people)
+    sentences = further_analysis.words(tables).sentences
+    assert sentences[0] == (
+        "The highest levels reached across all cohorts are withheld to protect small groups "
+        "(see the notes below)."
+    )
+    assert not any(s.startswith("By the midpoint review") for s in sentences)
+    assert "Cells withheld in these tables: " in further_analysis.words(tables).notes[1]
+    assert charts.highest_level_rows(tables.further.marker_levels, IDREAM) == []
+
+
+def test_the_briefs_own_sections_stay_byte_for_byte():
+    """The further analysis comes after the brief's own sections, before the methods, and
+    changes nothing else of the brief."""
+    from orchestration.lib.report.methods import methods
+    from orchestration.lib.report.provenance import Provenance
+    from orchestration.lib.report.quality_status import QualityStatus
+
+    people = idream_people()
+    with_further = brief_tables(IDREAM, people)
+    without = brief_tables(IDREAM, people, further_too=False)
+    quality = QualityStatus(passed=True, suites_run=1, expectations=1, warnings=())
+    provenance = Provenance("run-1", "2026-01-01T00:00:00Z", "0.1.0", "c0de", (), ())
+
+    def render(tables):
+        return markdown.render_markdown(tables, methods(tables, quality), provenance)
+
+    text = render(with_further)
+    start, end = text.index("\n## Further analysis\n"), text.index("\n## Methods\n")
+    assert text.index("## 2. End-of-cohort survey") < start
+    assert text[:start] + text[end:] == render(without)
+
+
+def test_the_chart_stacks_every_level_of_each_domain_to_100():
+    rows = charts.highest_level_rows(published(IDREAM, idream_people()).marker_levels, IDREAM)
+    by_domain: dict = {}
+    for row in rows:
+        by_domain.setdefault(row["domain"], []).append(row)
+    assert list(by_domain) == [
+        "Resilience (N=20)",
+        "Advocacy (N=20)",
+        "Integrated Security (N=20)",
+        "Across all three domains (N=20)",
+    ]
+    for segments in by_domain.values():
+        assert [s["level"] for s in segments] == [
+            "No marker achieved",
+            "Realistic",
+            "Ambitious",
+            "Very ambitious",
+        ]
+        assert segments[0]["start"] == 0 and segments[-1]["end"] == pytest.approx(100)
+
+
+@pytest.mark.parametrize("levels", range(1, 6))
+def test_every_number_of_levels_has_a_colour_blind_safe_ramp(levels):
+    colours = (charts.NO_MARKER_GREY, *charts.LEVEL_BLUES[levels])
+    assert len(set(colours)) == levels + 1
+    # Lighter to darker: the order reads without hue.
+    luminance = [int(c[1:3], 16) + int(c[3:5], 16) + int(c[5:7], 16) for c in colours[1:]]
+    assert luminance == sorted(luminance, reverse=True)
+
+
+def test_the_workbook_has_a_sheet_per_further_table(tmp_path):
+    from orchestration.lib.report.provenance import Provenance
+    from orchestration.lib.report.workbook import write_workbook
+
+    tables = brief_tables(IDREAM, idream_people())
+    provenance = Provenance("run-1", "2026-01-01T00:00:00Z", "0.1.0", "c0de", (), ())
+    write_workbook(tmp_path / "brief.xlsx", tables, [], provenance)
+    sheets = pl.read_excel(tmp_path / "brief.xlsx", sheet_id=0, raise_if_empty=False)
+    assert list(sheets)[3:9] == [
+        "Marker levels",
+        "Marker progress",
+        "Marker level rates",
+        "Success markers by type",
+        "Survey sections by cohort",
+        "Unanticipated outcomes",
+    ]
+    levels = pl.read_excel(
+        tmp_path / "brief.xlsx", sheet_name="Marker levels", read_options={"header_row": 1}
+    )
+    assert levels.columns[:4] == ["Cohort", "Domain", "Participants (N)", "No marker achieved (n)"]

@@ -577,3 +577,79 @@ def test_no_marker_figure_withheld_can_be_recomputed_on_any_small_programme(size
         progress_rows,
         last_review_position,
     )
+
+
+@pytest.fixture(scope="module")
+def small_published(tmp_path_factory):
+    """The small programme's whole brief, the further analysis included, as files."""
+    _, headline, tables = small_programme(SMALL_COHORTS)
+    item_rates, answer_counts = survey_marts(SMALL, ITEMS)
+    sections = pl.DataFrame(
+        {"section": ["security", "connection"], "section_order": [1, 2], "items": [2, 1]}
+    ).with_columns(respondents=pl.lit(9))
+    brief_tables = brief.BriefTables(
+        success_markers=headline,
+        survey_sections=brief.survey_sections(item_rates, sections),
+        survey_items=brief.survey_items(item_rates, answer_counts, SMALL),
+        respondents=9,
+        surveyed_cohorts=[1],
+        definition=SMALL,
+        participant_types=("person", "group"),
+        min_cell_size=K,
+        further=tables,
+    )
+    provenance = Provenance("run-1", "2026-01-01T00:00:00Z", "0.1.0", "c0de", (), ())
+    quality = QualityStatus(passed=True, suites_run=1, expectations=1, warnings=())
+    out = tmp_path_factory.mktemp("small_brief")
+    publishing.write_brief(brief_tables, out, provenance, quality)
+    return out, tables
+
+
+def test_further_csvs_read_suppressed_where_the_parquet_holds_null_and_a_flag(small_published):
+    out, tables = small_published
+    for stem, frame in tables.frames().items():
+        csv = pl.read_csv(out / f"{stem}.csv", infer_schema=False)
+        parquet = pl.read_parquet(out / f"{stem}.parquet")
+        assert parquet.schema == frame.schema, stem
+        flags = [c for c in parquet.columns if c.endswith("_suppressed")]
+        assert csv.columns == [c for c in parquet.columns if c not in flags], stem
+        withheld = brief.suppressed_cells(parquet)
+        for flag in flags:
+            for column in withheld[flag]:
+                hidden = parquet[flag].to_list()
+                shown = csv[column].to_list()
+                assert all(
+                    (value == "suppressed") == bool(flag_set)
+                    for value, flag_set in zip(shown, hidden, strict=True)
+                ), (stem, column)
+                assert all(v is None for v, f in zip(parquet[column], hidden, strict=True) if f), (
+                    stem,
+                    column,
+                )
+    levels = pl.read_csv(out / "marker_levels.csv", infer_schema=False)
+    cohort_1 = levels.filter(pl.col("cohort") == "1").row(0, named=True)
+    assert cohort_1["participants"] == "3"  # denominators are published
+    assert cohort_1["highest_none_n"] == "suppressed"
+    assert not any(c.endswith("_suppressed") for c in levels.columns)
+
+
+def test_further_section_withholds_the_same_cells_in_page_workbook_and_markdown(small_published):
+    out, tables = small_published
+    page = (out / "brief.html").read_text(encoding="utf-8")
+    section = page[
+        page.index('<section id="further-analysis">') : page.index('<section id="methods">')
+    ]
+    assert "<h2>Further analysis</h2>" in section
+    assert '<span class="suppressed">suppressed</span>' in section
+    # Every domain's all-cohort levels are withheld: no bar can be drawn, so no chart.
+    assert "chart-highest-levels" not in section
+    assert not (out / "highest_levels.svg").exists()
+    markdown = (out / "brief.md").read_text(encoding="utf-8")
+    further_md = markdown[markdown.index("## Further analysis") : markdown.index("## Methods")]
+    assert "withheld to protect small groups" in further_md
+    assert f"Cells withheld in these tables: {tables.suppressed_count()}." in further_md
+    with zipfile.ZipFile(out / "brief.xlsx") as workbook:
+        names = workbook.read("xl/workbook.xml").decode("utf-8")
+    assert 'name="Marker levels"' in names and 'name="Unanticipated outcomes"' in names
+    record = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert {f"{stem}.csv" for stem in tables.frames()} <= set(record["outputs"])
