@@ -251,7 +251,7 @@ def highest_levels_chart(levels_table: pl.DataFrame, definition: ProgrammeDefini
         .encode(
             x=alt.X(
                 "start:Q",
-                title="% of participants, by the highest level of the markers they achieved",
+                title="% of participants, by highest level reached",
                 scale=alt.Scale(domain=[0, 100]),
             ),
             x2="end:Q",
@@ -261,7 +261,10 @@ def highest_levels_chart(levels_table: pl.DataFrame, definition: ProgrammeDefini
                 scale=alt.Scale(
                     domain=labels, range=[NO_MARKER_GREY, *LEVEL_BLUES[len(labels) - 1]]
                 ),
-                legend=alt.Legend(title=None, orient="bottom", columns=len(labels)),
+                # Room between entries for a wider fallback font than vl-convert's.
+                legend=alt.Legend(
+                    title=None, orient="bottom", columns=len(labels), columnPadding=18
+                ),
             ),
             order="order:Q",
         )
