@@ -109,7 +109,7 @@ def progress_sentence(further: FurtherTables, definition: ProgrammeDefinition) -
     row = all_row(further.marker_progress, domain=ANY_DOMAIN)
     n, labels = row["participants"], review_labels(definition)
     shown = [r for r in reviews(definition) if row[f"achieved_by_{r}_n"] is not None]
-    if len(reviews(definition)) < 2 or shown[:-1] == [] or shown == reviews(definition)[-1:]:
+    if len(shown) < 2:  # the last review alone is the headline's figure
         return None
     parts = []
     for index, review in enumerate(shown):
