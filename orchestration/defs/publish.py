@@ -27,8 +27,9 @@ from orchestration.settings import PROJECT_ROOT
         dg.AssetKey(["quality", "report"]),
     ],
     description=(
-        "Writes the brief (brief.html, self-contained; brief.md; brief.xlsx; the tables as CSV "
-        "and Parquet; the charts as SVG and PNG; provenance.json) and then replaces "
+        "Writes the brief (brief.html, self-contained; brief.md; brief.xlsx; the tables, the "
+        "further analysis' included, as CSV and Parquet; the charts as SVG and PNG; "
+        "provenance.json) and then replaces "
         "<warehouse>/idream.duckdb and "
         "<warehouse>/brief/ with this run's, each by one atomic rename. Runs only when "
         "everything upstream, dbt tests included, succeeded."
@@ -67,6 +68,7 @@ def evidence_brief(
             "survey_respondents": tables.respondents,
             "min_cell_size": tables.min_cell_size,
             "suppressed_cells": suppressed_count(tables),
+            "further_suppressed_cells": tables.further.suppressed_count() if tables.further else 0,
             "brief_html": dg.MetadataValue.path(str(s.brief_dir / "brief.html")),
             "brief_md": dg.MetadataValue.md(render_markdown(tables)),
         }

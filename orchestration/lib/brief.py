@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Set
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -17,6 +18,9 @@ from orchestration.lib.intervals import wilson_percent
 from orchestration.lib.programme_definition import ProgrammeDefinition
 from orchestration.lib.rounding import mean_rate, percent_half_up, rate
 from orchestration.lib.suppression import DEFAULT_MIN_CELL_SIZE, Group
+
+if TYPE_CHECKING:
+    from orchestration.lib.further import FurtherTables
 
 # mart_domain_rates' "domain" of the share who achieved a marker in any domain.
 ANY_DOMAIN = "any_domain"
@@ -72,6 +76,8 @@ class BriefTables:
     participant_types: tuple[str, ...]
     # The smallest denominator published (the disclosure policy's k).
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE
+    # The "Further analysis" after the brief's own sections; None: not part of this brief.
+    further: FurtherTables | None = None
 
 
 def suppressed_cells(table: pl.DataFrame) -> dict[str, list[str]]:
@@ -153,7 +159,7 @@ def success_markers_by_domain(
         }
         for domain in domains(definition):
             achieved, total = by_domain[domain]
-            row |= _rate_cells(domain, "achieved", achieved, total, (cohort, domain) in suppressed)
+            row |= rate_cells(domain, "achieved", achieved, total, (cohort, domain) in suppressed)
         rows.append(row)
     return pl.DataFrame(rows, infer_schema_length=None)
 
@@ -186,7 +192,7 @@ def survey_items(
             "statement": item["statement"],
             "scale": item["scale"],
             "valid_n": item["valid_n"],
-            **_rate_cells(TOP_BOX, "n", item["top_box_n"], item["valid_n"], hidden),
+            **rate_cells(TOP_BOX, "n", item["top_box_n"], item["valid_n"], hidden),
         }
         for answer in columns:
             row[f"{answer}_n"] = None if hidden else _answer_count(item, answer, counts, expected)
@@ -236,7 +242,7 @@ def _answer_count(
     return counts[item["item_id"], answer]
 
 
-def _rate_cells(stem: str, count: str, numerator: int, denominator: int, hidden: bool) -> dict:
+def rate_cells(stem: str, count: str, numerator: int, denominator: int, hidden: bool) -> dict:
     """k, %, the 95% Wilson interval and the suppression flag of one rate; all null when
     the rate is suppressed, and all but k null when it has no denominator."""
     shown = not hidden and denominator > 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from orchestration.lib import brief, suppression, warehouse
+from orchestration.lib import brief, further, suppression, warehouse
 from orchestration.lib.fingerprint import read_published
 from orchestration.lib.programme_definition import ProgrammeDefinition
 from orchestration.lib.report.methods import methods as methods_section
@@ -33,7 +33,39 @@ MARTS = (
     "mart_survey_section_rates",
     "dim_cohorts",
     "dim_participants",
+    # The further analysis.
+    "mart_marker_levels",
+    "mart_marker_progress",
+    "mart_marker_level_rates",
+    "mart_domain_rates_by_type",
+    "mart_survey_sections_by_cohort",
+    "mart_unanticipated_outcomes",
+    "fct_survey_answers",
 )
+# fct_survey_answers counted per cohort and item: the exact fractions whose mean
+# mart_survey_sections_by_cohort holds as a double.
+SURVEY_ITEM_COUNTS_BY_COHORT = """
+    select
+        cohort,
+        section,
+        item_id,
+        count(*) filter (where is_valid) as valid_n,
+        count(*) filter (where is_top_box) as top_box_n
+    from marts.fct_survey_answers
+    group by cohort, section, item_id
+"""
+ROSTER_TYPES = """
+    select cohort, participant_type, count(*) as participants
+    from marts.dim_participants
+    group by cohort, participant_type
+"""
+
+
+def published_tables(tables: brief.BriefTables) -> dict[str, pl.DataFrame]:
+    """File stem -> table: the brief's own, then the further analysis' (its stems are the
+    FurtherTables fields)."""
+    frames = {stem: getattr(tables, attribute) for stem, attribute in TABLE_FILES.items()}
+    return frames | (tables.further.frames() if tables.further else {})
 
 
 def load_brief_tables(
@@ -60,10 +92,21 @@ def load_brief_tables(
     present = set(
         query("select distinct participant_type from marts.dim_participants")["participant_type"]
     )
-    groups, rows = brief.success_marker_groups(domain_rates, definition)
-    hidden_markers = suppression.suppress(
-        brief.success_marker_counts(domain_rates), groups, min_cell_size, together=rows
+    marts = further.FurtherMarts(
+        marker_levels=mart("mart_marker_levels"),
+        marker_progress=mart("mart_marker_progress"),
+        marker_level_rates=mart("mart_marker_level_rates"),
+        domain_rates_by_type=mart("mart_domain_rates_by_type"),
+        survey_sections_by_cohort=mart("mart_survey_sections_by_cohort"),
+        survey_item_counts_by_cohort=query(SURVEY_ITEM_COUNTS_BY_COHORT),
+        unanticipated_outcomes=mart("mart_unanticipated_outcomes"),
+        roster=query(ROSTER_TYPES),
     )
+    sizes = {str(cohort): n for cohort, n in cohorts.select("cohort", "participants").iter_rows()}
+    # One disclosure policy over the headline table and the further analysis: with nothing
+    # withheld in the further tables that the headline shows, the headline's own choice.
+    policy = further.published(domain_rates, marts, sizes, definition, min_cell_size)
+    hidden_markers = policy.headline
     hidden_items = suppression.suppress(brief.survey_item_counts(item_rates), (), min_cell_size)
     return brief.BriefTables(
         success_markers=brief.success_markers_by_domain(domain_rates, definition, hidden_markers),
@@ -78,6 +121,7 @@ def load_brief_tables(
         definition=definition,
         participant_types=tuple(t.id for t in definition.participant_types if t.id in present),
         min_cell_size=min_cell_size,
+        further=policy.further,
     )
 
 
@@ -106,8 +150,7 @@ def write_brief(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for stem, attribute in TABLE_FILES.items():
-        table = getattr(tables, attribute)
+    for stem, table in published_tables(tables).items():
         csv_table(table).write_csv(out_dir / f"{stem}.csv")
         # Only what is the same for the same inputs, so that the tables stay byte-identical.
         table.write_parquet(out_dir / f"{stem}.parquet", metadata=_parquet_metadata(provenance))

@@ -1,6 +1,7 @@
-"""The brief's two charts as Vega-Lite specs (Altair), rendered offline to SVG and PNG by
-vl-convert: the survey answers as diverging stacked bars, and the domain rates by cohort with
-their intervals. Suppressed rates are left out of both; the tables say why."""
+"""The brief's charts as Vega-Lite specs (Altair), rendered offline to SVG and PNG by
+vl-convert: the survey answers as diverging stacked bars, the domain rates by cohort with
+their intervals, and (further analysis) the highest level reached per domain as stacked
+bars. Suppressed figures are left out of all of them; the tables say why."""
 
 from __future__ import annotations
 
@@ -23,6 +24,18 @@ DIVERGING = {
     6: ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"),
     7: ("#b2182b", "#ef8a62", "#fddbc7", "#bdbdbd", "#d1e5f0", "#67a9cf", "#2166ac"),
 }
+# The highest level reached: a grey for no marker, then one hue getting darker with each
+# level (ColorBrewer Blues): order reads as lightness, which colour-blind readers see too.
+NO_MARKER_GREY = "#969696"
+LEVEL_BLUES = {
+    1: ("#3182bd",),
+    2: ("#9ecae1", "#2171b5"),
+    3: ("#c6dbef", "#6baed6", "#2171b5"),
+    4: ("#c6dbef", "#9ecae1", "#4292c6", "#08519c"),
+    5: ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"),
+}
+# Segments narrower than this (in points of percent) carry no label: it would not fit.
+MIN_LABELLED_SHARE = 7
 WIDTH = 360
 # vl-convert sizes the labels with Liberation Sans; Arial has the same metrics, so the page
 # looks as laid out wherever Arial is. Elsewhere a wider fallback font (DejaVu Sans) would
@@ -30,6 +43,10 @@ WIDTH = 360
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 PADDING = {"left": 48, "top": 5, "right": 10, "bottom": 5}
 LABEL_LIMIT = 340
+
+
+# The further analysis' chart: file stem and the page's figure.
+HIGHEST_LEVELS = "highest_levels"
 
 
 @dataclass(frozen=True)
@@ -174,11 +191,102 @@ def domain_rates_chart(table: pl.DataFrame, definition: ProgrammeDefinition):
     )
 
 
+def ink(colour: str) -> str:
+    """Black text on a light fill, white on a dark one (WCAG relative luminance)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "white" if luminance < 0.18 else "black"
+
+
+def highest_level_rows(levels_table: pl.DataFrame, definition: ProgrammeDefinition) -> list[dict]:
+    """One row per domain (all cohorts) and level, none first: where its bar segment starts
+    and ends, in percent of the participants. A domain with a withheld cell is left out
+    whole: where its other segments start would give the withheld one away."""
+    from orchestration.lib.report.further_analysis import level_labels
+
+    labels, titles = level_labels(definition), domain_titles(definition)
+    colours = (NO_MARKER_GREY, *LEVEL_BLUES[len(labels) - 1])
+    rows = []
+    for domain in domains(definition):
+        row = levels_table.filter((pl.col("cohort") == "all") & (pl.col("domain") == domain)).row(
+            0, named=True
+        )
+        counts = [row[f"highest_{x}_n"] for x in labels]
+        if None in counts or not row["participants"]:
+            continue
+        start = 0.0
+        for order, (label, k, colour) in enumerate(
+            zip(labels.values(), counts, colours, strict=True)
+        ):
+            share = 100 * k / row["participants"]
+            rows.append(
+                {
+                    "domain": f"{titles[domain]} (N={row['participants']})",
+                    "level": label,
+                    "order": order,
+                    "start": round(start, 6),
+                    "end": round(start + share, 6),
+                    "middle": round(start + share / 2, 6),
+                    "label": f"{k}" if share >= MIN_LABELLED_SHARE else "",
+                    "ink": ink(colour),
+                }
+            )
+            start += share
+    return rows
+
+
+def highest_levels_chart(levels_table: pl.DataFrame, definition: ProgrammeDefinition):
+    import altair as alt
+
+    from orchestration.lib.report.further_analysis import level_labels
+
+    rows = highest_level_rows(levels_table, definition)
+    labels = list(level_labels(definition).values())
+    order = list(dict.fromkeys(row["domain"] for row in rows))
+    y = alt.Y("domain:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT))
+    bars = (
+        alt.Chart()
+        .mark_bar(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X(
+                "start:Q",
+                title="% of participants, by highest level reached",
+                scale=alt.Scale(domain=[0, 100]),
+            ),
+            x2="end:Q",
+            y=y,
+            color=alt.Color(
+                "level:N",
+                scale=alt.Scale(
+                    domain=labels, range=[NO_MARKER_GREY, *LEVEL_BLUES[len(labels) - 1]]
+                ),
+                # Room between entries for a wider fallback font than vl-convert's.
+                legend=alt.Legend(
+                    title=None, orient="bottom", columns=len(labels), columnPadding=18
+                ),
+            ),
+            order="order:Q",
+        )
+    )
+    counts = (
+        alt.Chart()
+        .mark_text(baseline="middle", fontSize=10)
+        .encode(x="middle:Q", y=y, text="label:N", color=alt.Color("ink:N", scale=None))
+    )
+    return alt.layer(bars, counts, data=alt.Data(values=rows)).properties(width=WIDTH)
+
+
 def render(tables: BriefTables) -> list[RenderedChart]:
-    return [
+    charts = [
         _render("survey_answers", survey_answers_chart(tables.survey_items, tables.definition)),
         _render("domain_rates", domain_rates_chart(tables.success_markers, tables.definition)),
     ]
+    further = tables.further
+    if further is not None and highest_level_rows(further.marker_levels, tables.definition):
+        chart = highest_levels_chart(further.marker_levels, tables.definition)
+        charts.append(_render(HIGHEST_LEVELS, chart))
+    return charts
 
 
 def _render(name: str, chart) -> RenderedChart:

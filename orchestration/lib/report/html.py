@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from orchestration.lib.brief import BriefTables
+from orchestration.lib.report import further_analysis
 from orchestration.lib.report import tables as html_tables
-from orchestration.lib.report.charts import RenderedChart
+from orchestration.lib.report.charts import HIGHEST_LEVELS, RenderedChart
 from orchestration.lib.report.methods import MethodsSection
 from orchestration.lib.report.provenance import Provenance
 from orchestration.lib.report.quality_status import REPORT_LINK, QualityStatus
@@ -34,6 +35,7 @@ def render_html(
     )
     svgs = {chart.name: chart.svg for chart in charts}
     return environment.get_template("brief.html").render(
+        further=_further(tables, svgs),
         title=brief_title(tables.definition),
         quality=quality,
         report_link=REPORT_LINK,
@@ -49,3 +51,19 @@ def render_html(
         provenance=provenance,
         provenance_table=html_tables.key_value_html(provenance.rows()[2:], "provenance-table"),
     )
+
+
+def _further(tables: BriefTables, svgs: dict[str, str]) -> dict | None:
+    """The "Further analysis" section's parts; None when the brief has none."""
+    if tables.further is None:
+        return None
+    words = further_analysis.words(tables)
+    return {
+        "title": further_analysis.TITLE,
+        "sentences": words.sentences,
+        "notes": words.notes,
+        "levels_svg": svgs.get(HIGHEST_LEVELS),
+        "levels_table": further_analysis.levels_html(tables),
+        "progress_table": further_analysis.progress_html(tables),
+        "by_type_table": further_analysis.by_type_html(tables),
+    }

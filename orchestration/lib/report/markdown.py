@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.brief import TOP_BOX, BriefTables, domains
+from orchestration.lib.report import further_analysis
 from orchestration.lib.report.methods import MethodsSection
 from orchestration.lib.report.provenance import Provenance
 from orchestration.lib.report.text import (
@@ -28,6 +29,8 @@ def render_markdown(
     lines += _success_marker_markdown(tables)
     lines += ["", "## 2. End-of-cohort survey", ""]
     lines += _survey_markdown(tables)
+    if tables.further is not None:
+        lines += ["", *further_analysis.markdown(tables)]
     if methods:
         lines += ["", "## Methods"]
         for section in methods:

@@ -18,7 +18,12 @@ from orchestration.lib.programme_definition import ProgrammeDefinition
 from orchestration.lib.report.methods import MethodsSection
 from orchestration.lib.report.provenance import PIPELINE, Provenance
 from orchestration.lib.report.text import cohort_label
-from orchestration.lib.report.wording import answer_labels, brief_title, domain_titles
+from orchestration.lib.report.wording import (
+    answer_labels,
+    brief_title,
+    domain_titles,
+    section_label,
+)
 from orchestration.lib.suppression import SUPPRESSED
 
 # Not the run's time: that is on the Provenance sheet; a fixed date keeps the file stable.
@@ -82,6 +87,97 @@ def item_columns(definition: ProgrammeDefinition) -> list[Column]:
     ]
 
 
+def cohort_name(row: dict) -> str:
+    return "All cohorts" if row["cohort"] == "all" else f"Cohort {row['cohort']}"
+
+
+def further_sheets(tables: BriefTables) -> list[tuple]:
+    """The further analysis' tables, one sheet each, in the programme's words."""
+    from orchestration.lib.further import UNSPECIFIED, reviews
+    from orchestration.lib.report.further_analysis import level_labels, review_labels, type_label
+
+    further, definition = tables.further, tables.definition
+    titles = domain_titles(definition)
+    domain_column = Column("Domain", lambda r: titles.get(r["domain"], r["domain"]), width=26)
+    levels = [
+        Column("Cohort", cohort_name, width=14),
+        domain_column,
+        Column("Participants (N)", lambda r: r["participants"], "int"),
+        *(
+            Column(
+                f"{label} (n)", lambda r, x=x: r[f"highest_{x}_n"], "int", f"highest_{x}_suppressed"
+            )
+            for x, label in level_labels(definition).items()
+        ),
+    ]
+    names = review_labels(definition)
+    progress = [Column("Cohort", cohort_name, width=14), domain_column]
+    progress.append(Column("Participants (N)", lambda r: r["participants"], "int"))
+    for review in reviews(definition):
+        stem = f"achieved_by_{review}"
+        progress += [
+            Column(
+                f"By {names[review]} k", lambda r, s=stem: r[f"{s}_n"], "int", f"{stem}_suppressed"
+            ),
+            Column(
+                f"By {names[review]} %",
+                lambda r, s=stem: r[f"{s}_pct"],
+                "pct",
+                f"{stem}_suppressed",
+            ),
+        ]
+    level_names = {level.id: level.label for level in definition.markers.levels}
+    rates = [
+        Column("Cohort", cohort_name, width=14),
+        Column("Level", lambda r: level_names[r["level"]], width=16),
+        Column("Markers set", lambda r: r["markers"], "int"),
+        Column("Achieved k", lambda r: r["achieved_n"], "int", "achieved_suppressed"),
+        Column("Achieved %", lambda r: r["achieved_pct"], "pct", "achieved_suppressed"),
+    ]
+    types = further.success_markers_by_type.height - 1
+    by_type = [
+        Column("Participant type", lambda r: type_label(r, types, definition), width=30),
+        Column("Participants (N)", lambda r: r["participants"], "int"),
+    ]
+    for d, title in titles.items():
+        flag = f"{d}_suppressed"
+        by_type += [
+            Column(f"{title} %", lambda r, d=d: r[f"{d}_pct"], "pct", flag),
+            Column(f"{title} k", lambda r, d=d: r[f"{d}_achieved"], "int", flag),
+            Column(f"{title} 95% CI low", lambda r, d=d: r[f"{d}_ci_low"], "ci", flag),
+            Column(f"{title} 95% CI high", lambda r, d=d: r[f"{d}_ci_high"], "ci", flag),
+        ]
+    sections = [
+        Column("Cohort", cohort_name, width=14),
+        Column("Section", lambda r: section_label(definition, r["section"]), width=22),
+        Column("Respondents", lambda r: r["respondents"], "int"),
+        Column("Items", lambda r: r["items"], "int"),
+        Column("Average % top box", lambda r: r[f"{TOP_BOX}_pct"], "pct", FLAG, 18),
+    ]
+    outcome_domains = {**titles, UNSPECIFIED: "Unspecified"}
+    outcomes = [
+        Column("Cohort", cohort_name, width=14),
+        Column("Domain", lambda r: outcome_domains[r["domain"]], width=26),
+        Column("Review", lambda r: names[r["review"]], width=14),
+        Column("Outcomes", lambda r: r["outcomes_n"], "int", "outcomes_suppressed"),
+        Column("Participants", lambda r: r["participants_n"], "int", "participants_suppressed"),
+    ]
+    return [
+        ("Marker levels", "Participants by the highest level of the markers they achieved",
+         further.marker_levels, levels),
+        ("Marker progress", "Participants who had achieved 1+ success marker by each review",
+         further.marker_progress, progress),
+        ("Marker level rates", "Share of the markers set at each level that were achieved",
+         further.marker_level_rates, rates),
+        ("Success markers by type", "% of participants who achieved 1+ success marker, by type",
+         further.success_markers_by_type, by_type),
+        ("Survey sections by cohort", "End-of-cohort survey: section averages by cohort",
+         further.survey_sections_by_cohort, sections),
+        ("Unanticipated outcomes", "Unanticipated outcomes reported at the reviews",
+         further.unanticipated_outcomes, outcomes),
+    ]  # fmt: skip
+
+
 def write_workbook(
     path: Path, tables: BriefTables, methods: list[MethodsSection], provenance: Provenance
 ) -> None:
@@ -117,6 +213,8 @@ def write_workbook(
         ("Survey items", "End-of-cohort survey: answers per statement",
          tables.survey_items, item_columns(tables.definition)),
     ]  # fmt: skip
+    if tables.further is not None:
+        sheets += further_sheets(tables)
     for name, title, frame, columns in sheets:
         _table_sheet(workbook.add_worksheet(name), title, frame, columns, formats, k)
     _text_sheet(workbook.add_worksheet("Methods"), methods, formats)
