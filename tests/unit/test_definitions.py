@@ -66,6 +66,13 @@ def test_publishing_waits_for_the_marts_and_the_quality_report(definitions):
         "marts/mart_survey_answer_counts",
         "marts/dim_cohorts",
         "marts/dim_participants",
+        "marts/fct_survey_answers",
+        "marts/mart_marker_levels",
+        "marts/mart_marker_progress",
+        "marts/mart_marker_level_rates",
+        "marts/mart_domain_rates_by_type",
+        "marts/mart_survey_sections_by_cohort",
+        "marts/mart_unanticipated_outcomes",
         "quality/report",
     } == parents
 
