@@ -35,6 +35,11 @@ class CheckOutcome:
         return not any(finding.severity == "error" for finding in self.findings)
 
 
+# A run's report locates the first rows of a broken rule; the person fixing the folder
+# needs every row, up to what a spreadsheet-sized report can usefully hold.
+MAX_LOCATED_ROWS = 10_000
+
+
 def check_folder(raw_dir: Path, password: str | None = None) -> CheckOutcome:
     try:
         programme = ProgrammeSettings.load(raw_dir)
@@ -43,7 +48,9 @@ def check_folder(raw_dir: Path, password: str | None = None) -> CheckOutcome:
     tables, findings, files = _ingest_all(raw_dir, programme, password)
     suites = _runnable_suites(tables)
     findings += _suite_findings(suites, tables, programme)
-    return CheckOutcome(findings, files, suites)
+    # One cause can reach several steps (a symbolic link refuses the whole folder to
+    # each of them): each problem is listed once.
+    return CheckOutcome(list(dict.fromkeys(findings)), files, suites)
 
 
 def _ingest_all(
@@ -114,7 +121,10 @@ def _suite_findings(
 
     findings = []
     with tempfile.TemporaryDirectory(prefix="idream-check-") as workspace:
-        for _, result in runner.validate_frames(suites, read, programme, Path(workspace)):
+        results = runner.validate_frames(
+            suites, read, programme, Path(workspace), max_problems=MAX_LOCATED_ROWS
+        )
+        for _, result in results:
             for failure in result.failures:
                 findings += [
                     Finding.of(problem, failure.severity, failure.rule, failure.read_back)

@@ -166,7 +166,7 @@ def _check(args: argparse.Namespace) -> int:
         return 2
     lines = terminal_lines(outcome.findings, lambda problem: read_back_cell(settings, problem))
     errors = sum(1 for finding in outcome.findings if finding.severity == "error")
-    warnings = len(outcome.findings) - errors
+    warnings = sum(1 for finding in outcome.findings if finding.severity == "warning")
     took = f"{time.monotonic() - started:.1f}s"
     if lines:
         print("\n".join(lines))

@@ -39,6 +39,12 @@ def break_missing_column(programme):
     return write
 
 
+def break_roster_row_with_a_name_only(programme):
+    # Someone added a person's name and email but not their programme code: a row the
+    # contract reads (only fully empty rows are passed over), not one to drop in silence.
+    programme.roster.append((None, None, None, "Name of a newcomer", "new@example.org", None))
+
+
 def break_domain(programme):
     _replace(_markers(programme), 0, DOMAIN, "Wellbeing")
 
@@ -178,6 +184,14 @@ CASES = {
         1,
         "participant_type",
         "required column 'participant_type' is missing",
+    ),
+    "roster row with a name but no participant_id": (
+        break_roster_row_with_a_name_only,
+        "participants.xlsx",
+        "participants",
+        4,
+        "participant_id",
+        "participant_id is blank",
     ),
     "unknown domain": (
         break_domain,

@@ -111,7 +111,9 @@ def _report(context, landed: ingest.Landed) -> dict:
     Counts and names only: never a value of a dropped column."""
     report: dict = {}
     if landed.ignored_files:
-        context.log.info(
+        # A warning, so that the terminal says it too: a file in the wrong place is
+        # often a file someone meant to hand over.
+        context.log.warning(
             "not read (the contract reads no other files, and no sub-folders of "
             f"success_markers/ and survey/): {', '.join(landed.ignored_files)}"
         )

@@ -28,7 +28,7 @@ def keep(
     require_rows: bool = True,
 ) -> pl.DataFrame:
     """The spec's columns of every sheet below its header (an absent optional column as
-    blanks), cleaned, fully blank rows dropped, with lineage; stacked in the order given.
+    blanks), cleaned, with lineage; stacked in the order given.
     `require_rows`: a sheet left with no rows is a problem of its file."""
     frames = []
     for item in found:
@@ -85,10 +85,10 @@ def clean_text_expr(column: str) -> pl.Expr:
 
 
 def clean_columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    """Clean `names` and drop the rows where all of them are blank: blank rows between
-    blocks and formatting-only rows carry no data."""
-    frame = frame.with_columns([_clean_distinct(frame[name]) for name in names])
-    return frame.filter(pl.any_horizontal([pl.col(name).is_not_null() for name in names]))
+    """Clean `names`. No row is dropped here: the grid left out the fully empty rows, and
+    a row holding anything (a name with no participant_id) is a row the contract reads,
+    whose blank required cells are problems, not a row to pass over in silence."""
+    return frame.with_columns([_clean_distinct(frame[name]) for name in names])
 
 
 def _clean_distinct(column: pl.Series) -> pl.Series:

@@ -52,7 +52,7 @@ def parse_submission_time(text: str, from_workbook: bool = False) -> datetime | 
 def parse_export_cohort(text: str) -> int | None:
     """As the roster writes it (`1`, `Cohort 1`, `C1`), or as a form's choice name
     (`cohort_1`), which the label rule reads as `cohort 1`."""
-    return parse_cohort(text) or parse_cohort(label_match_key(text))
+    return parse_cohort(text)
 
 
 def is_turned_down(state: str, exclude: Sequence[str]) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import polars as pl
 
 from orchestration.lib.columns import map_distinct
+from orchestration.lib.programme_definition import label_match_key
 from orchestration.lib.stacked import FileProblems, row_problems
 
 _COHORT = re.compile(r"^(?:cohort|c)?\s*0*(\d+)(?:\.0+)?$")
@@ -21,13 +22,19 @@ OUTCOME_NO_EXPECTED = "a whole number of 1 or more"
 
 
 def parse_cohort(value: str | None) -> int | None:
-    """`1`, `Cohort 1`, `C1`, ` cohort 1 ` and Excel's `1.0` all mean cohort 1."""
+    """`1`, `Cohort 1`, `cohort_1`, `Cohort-1`, `C1`, ` cohort 1 ` and Excel's `1.0` all
+    mean cohort 1 (the contract's forms, read by its label rule; a form's choice name
+    `cohort_1` too)."""
     if value is None:
         return None
-    match = _COHORT.match(value.strip().lower())
-    if not match or int(match.group(1)) < 1:
-        return None
-    return int(match.group(1))
+    typed = value.strip().lower()
+    # The label rule's reading only for a word before the number (`cohort_1`): a `-1`
+    # is no cohort.
+    for text in (typed, label_match_key(typed)) if typed[:1].isalpha() else (typed,):
+        match = _COHORT.match(text)
+        if match and int(match.group(1)) >= 1:
+            return int(match.group(1))
+    return None
 
 
 def parse_whole_number(value: str | None) -> int | None:

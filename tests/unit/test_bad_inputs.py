@@ -64,6 +64,7 @@ def test_the_unbroken_programme_lands_without_a_problem(tmp_path):
         "raw.success_markers",
         "raw.survey_answers",
         "raw.survey_codebook",
+        "raw.survey_exclusions",
         "raw.survey_responses",
         "raw.unanticipated_outcomes",
     ]

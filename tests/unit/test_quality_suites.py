@@ -27,6 +27,18 @@ def lineage(file: str, sheet: str | None, rows: int) -> dict:
     }
 
 
+LEVEL_PATTERNS_SCHEMA = {
+    "cohort": pl.String,
+    "cohort_number": pl.Int64,
+    "domain": pl.String,
+    "highest_level": pl.String,
+    "highest_level_order": pl.Int64,
+    "achieved_levels": pl.String,
+    "missed_levels": pl.String,
+    "participants_n": pl.Int64,
+}
+
+
 def valid_tables() -> dict[str, pl.DataFrame]:
     """A two-participant programme that passes every suite: raw tables hold the codes
     ingest mapped the labels to."""
@@ -143,6 +155,8 @@ def valid_tables() -> dict[str, pl.DataFrame]:
                 "skipped_n": [0, 1],
             }
         ),
+        # Levels nested in every domain: no pattern to list.
+        "marts.mart_marker_level_patterns": pl.DataFrame(schema=LEVEL_PATTERNS_SCHEMA),
         "marts.mart_survey_section_rates": pl.DataFrame(
             {
                 "section": ["security", "connection"],
@@ -677,3 +691,55 @@ def test_raw_suites_read_nothing_but_raw_tables():
 
 def test_every_suite_has_a_frame_and_every_frame_a_suite():
     assert sorted(frames.PREPARERS) == suite_names()
+
+
+def level_patterns(*rows: tuple) -> pl.DataFrame:
+    """mart_marker_level_patterns' rows: (cohort, domain, highest level and its order,
+    achieved levels, missed levels, participants)."""
+    return pl.DataFrame(
+        [(str(row[0]), *row) for row in rows], schema=LEVEL_PATTERNS_SCHEMA, orient="row"
+    )
+
+
+def test_non_nested_levels_are_a_warning_by_cohort_and_domain_with_counts_only(validate):
+    # Levels are not nested (the contract counts the highest); a reviewer is told where
+    # participants skipped a lower level, how many and how, and never who.
+    tables = valid_tables()
+    tables["marts.mart_marker_level_patterns"] = level_patterns(
+        (2, "advocacy", "very_ambitious", 3, "realistic, very_ambitious", "ambitious", 1),
+        (1, "advocacy", "ambitious", 2, "ambitious", "realistic", 3),
+        (1, "advocacy", "very_ambitious", 3, "very_ambitious", "realistic, ambitious", 2),
+        (1, "resilience", "very_ambitious", 3, "ambitious, very_ambitious", "realistic", 1),
+    )
+    result = validate("mart_marker_level_patterns", tables)
+    assert result.passed
+    assert [(f.expectation, f.severity, f.unexpected_count) for f in result.failures] == [
+        ("expect_column_values_to_be_between(participants_n)", WARNING, 3)
+    ]
+    assert [str(p) for p in result.problems()] == [
+        "marts.mart_marker_level_patterns: cohort 1, Resilience: 1 participant(s) achieved a "
+        "higher level but not a lower one (1 achieved 'Ambitious' and 'Very ambitious', not "
+        "'Realistic'); levels are not nested, so each is counted at their highest level",
+        "marts.mart_marker_level_patterns: cohort 1, Advocacy: 5 participant(s) achieved a "
+        "higher level but not a lower one (3 achieved 'Ambitious', not 'Realistic'; "
+        "2 achieved 'Very ambitious', not 'Realistic' and 'Ambitious'); levels are not "
+        "nested, so each is counted at their highest level",
+        "marts.mart_marker_level_patterns: cohort 2, Advocacy: 1 participant(s) achieved a "
+        "higher level but not a lower one (1 achieved 'Realistic' and 'Very ambitious', not "
+        "'Ambitious'); levels are not nested, so each is counted at their highest level",
+    ]
+
+
+def test_level_patterns_are_named_with_the_definitions_levels(validate):
+    tables = {
+        "raw.survey_codebook": elsewhere_tables()["raw.survey_codebook"],
+        "marts.mart_marker_level_patterns": level_patterns(
+            (3, "networks", "stretch", 2, "stretch", "basic", 4)
+        ),
+    }
+    result = validate("mart_marker_level_patterns", tables, frames.FrameContext(ELSEWHERE))
+    assert [str(p) for p in result.problems()] == [
+        "marts.mart_marker_level_patterns: cohort 3, Networks: 4 participant(s) achieved a "
+        "higher level but not a lower one (4 achieved 'Stretch', not 'Basic'); levels are "
+        "not nested, so each is counted at their highest level"
+    ]

@@ -31,3 +31,9 @@ def test_cohort_spellings(raw, cohort):
 )
 def test_whole_numbers(raw, number):
     assert parse_whole_number(raw) == number
+
+
+def test_a_roster_cohort_is_read_in_every_form_the_contract_lists():
+    forms = ["1", "Cohort 1", "cohort_1", "Cohort-1", "C1", " cohort 1 ", "1.0"]
+    assert {parse_cohort(form) for form in forms} == {1}
+    assert parse_cohort("Cohort one") is None

@@ -223,6 +223,46 @@ def mart_survey_section_rates(read: ReadTable, context: FrameContext) -> pl.Data
     return read("marts.mart_survey_section_rates")
 
 
+def mart_marker_level_patterns(read: ReadTable, context: FrameContext) -> pl.DataFrame:
+    """One row per cohort and domain where participants achieved a higher level but not a
+    lower one: how many, and their patterns in the definition's words (`3 achieved
+    'Realistic' and 'Very ambitious', not 'Ambitious'`). Counts only, never a participant:
+    the report is read by more people than the warehouse."""
+    definition = context.definition
+    level_labels = {level.id: f"'{level.label}'" for level in definition.markers.levels}
+    domain_order = {domain.id: order for order, domain in enumerate(definition.domains)}
+
+    def in_words(column: str) -> pl.Expr:
+        return (
+            pl.col(column)
+            .str.split(", ")
+            .list.eval(pl.element().replace(level_labels))
+            .list.join(" and ")
+        )
+
+    patterns = read("marts.mart_marker_level_patterns")
+    return (
+        patterns.with_columns(
+            pl.col("domain").replace_strict(domain_order, default=None).alias("domain_order"),
+            pl.format(
+                "{} achieved {}, not {}",
+                "participants_n",
+                in_words("achieved_levels"),
+                in_words("missed_levels"),
+            ).alias("pattern"),
+        )
+        .sort("cohort_number", "domain_order", "highest_level_order", "achieved_levels")
+        .group_by("cohort_number", "domain_order", "domain", maintain_order=True)
+        .agg(
+            pl.col("cohort").first(),
+            pl.col("participants_n").sum(),
+            pl.col("pattern").str.join("; ").alias("patterns"),
+        )
+        .with_columns(pl.col("domain").replace(labels_of(definition.domains)).alias("domain_label"))
+        .drop("cohort_number", "domain_order")
+    )
+
+
 PREPARERS: dict[str, Callable[[ReadTable, FrameContext], pl.DataFrame]] = {
     name: function
     for name, function in globals().items()

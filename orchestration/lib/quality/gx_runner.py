@@ -35,10 +35,12 @@ def validate(
     context_dir: Path,
     site_dir: Path,
     run_name: str | None = None,
+    max_problems: int = MAX_PROBLEMS_PER_EXPECTATION,
 ) -> SuiteResult:
     """`parameters` (`quality.parameters.suite_parameters`) fill the suite's `$PARAMETER`
     values and its messages' `{expected_...}` words. `run_name` (the Dagster run id)
-    names the validation in the Data Docs."""
+    names the validation in the Data Docs. `max_problems`: how many failing rows of an
+    expectation are located (the count is always complete)."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -75,7 +77,7 @@ def validate(
         },
         run_id=RunIdentifier(run_name=run_name) if run_name else None,
     )
-    return _suite_result(suite_json, validation.results, parameters)
+    return _suite_result(suite_json, validation.results, parameters, max_problems)
 
 
 def read_columns(suite_json: dict) -> set[str]:
@@ -144,7 +146,9 @@ def _run_context(context_dir: Path, site_dir: Path):
     return _CONTEXTS[context_dir]
 
 
-def _suite_result(suite_json: dict, results, parameters: dict) -> SuiteResult:
+def _suite_result(
+    suite_json: dict, results, parameters: dict, max_problems: int = MAX_PROBLEMS_PER_EXPECTATION
+) -> SuiteResult:
     table = suite_json["meta"]["table"]
     # The words a message may quote besides its row's values; value sets are for GX.
     words = {key: value for key, value in parameters.items() if isinstance(value, str | int)}
@@ -164,10 +168,7 @@ def _suite_result(suite_json: dict, results, parameters: dict) -> SuiteResult:
             literal = message.replace("{", "{{").replace("}", "}}")
             problems = [problem_from_row(table, {"problem": literal}, {})]
         elif rows and isinstance(rows[0], dict):
-            problems = [
-                problem_from_row(table, meta, row, words)
-                for row in rows[:MAX_PROBLEMS_PER_EXPECTATION]
-            ]
+            problems = [problem_from_row(table, meta, row, words) for row in rows[:max_problems]]
         else:
             problems = [problem_from_row(table, meta, {}, words)]
         column = config.kwargs.get("column") or config.kwargs.get("column_A") or ""

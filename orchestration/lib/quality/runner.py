@@ -11,11 +11,12 @@ from pathlib import Path
 
 import polars as pl
 
-from orchestration.lib import warehouse
+from orchestration.lib import raw_files, warehouse
+from orchestration.lib.errors import RawDataError
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.quality import docs, frames, gx_runner
 from orchestration.lib.quality.parameters import ReadTable, suite_parameters
-from orchestration.lib.quality.results import SuiteResult
+from orchestration.lib.quality.results import MAX_PROBLEMS_PER_EXPECTATION, SuiteResult
 from orchestration.settings import Settings
 
 
@@ -52,6 +53,7 @@ def validate_frames(
     programme: ProgrammeSettings,
     workspace: Path,
     run_id: str | None = None,
+    max_problems: int = MAX_PROBLEMS_PER_EXPECTATION,
 ) -> Iterator[tuple[str, SuiteResult]]:
     """The suites on the tables `read` returns, wherever they are: the build warehouse in a
     run, the frames ingest read in memory for `idream check`. GX keeps its stores and Data
@@ -60,10 +62,11 @@ def validate_frames(
     parameters = suite_parameters(programme.definition, read)
     for name in names:
         frame = frames.PREPARERS[name](read, context)
+        site = workspace / "site"
         yield (
             name,
             gx_runner.validate(
-                name, frame, parameters, workspace / "gx", workspace / "site", run_id
+                name, frame, parameters, workspace / "gx", site, run_id, max_problems
             ),
         )
 
@@ -73,7 +76,11 @@ def publish_run_report(settings: Settings, run_id: str, stopped: str | None = No
     summary.json of every suite the run validated. Built once, after the last check of a
     run that passed them (the `quality/report` asset), or when a step of the run failed
     (the job's failure hook); `stopped` says why, for a run that no check reached."""
-    run = {"run_id": run_id, "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    run = {
+        "run_id": run_id,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files_not_read": files_not_read(settings.raw_dir),
+    }
     run_dir = settings.build_dir / "quality" / run_id
     summaries = [
         json.loads(p.read_text(encoding="utf-8"))
@@ -88,6 +95,21 @@ def publish_run_report(settings: Settings, run_id: str, stopped: str | None = No
     return docs.publish_report(
         run_dir / "site", summaries, run, settings.quality_dir, settings.scratch_dir
     )
+
+
+def files_not_read(raw_dir: Path) -> list[str]:
+    """The raw folder's files and sub-folders the contract does not read (a README, an
+    old export in survey/old/): listed in the run's report, never dropped in silence.
+    Names only. Empty when the folder cannot be listed (a symbolic link: the run's
+    failure says so)."""
+    try:
+        return [
+            name
+            for folder in ("", raw_files.MARKERS_FOLDER, raw_files.SURVEY_FOLDER)
+            for name in raw_files.ignored_files(raw_dir, folder)
+        ]
+    except RawDataError:
+        return []
 
 
 def _run_dir(settings: Settings, run_id: str, other_runs: Collection[str]) -> Path:

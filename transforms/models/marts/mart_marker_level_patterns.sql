@@ -1,0 +1,124 @@
+-- Grain: one row per cohort, domain and set of achieved levels that is not nested: a
+-- participant achieved a marker at a higher level but none at a lower one there (e.g.
+-- `very_ambitious` without `realistic`). Counted as the contract says (highest level
+-- reached), and listed for review as a quality warning: counts only, no participants.
+-- Only patterns that occur have a row.
+with
+
+markers as (
+    select * from {{ ref('fct_success_markers') }}
+),
+
+levels as (
+    select * from {{ source('reference', 'marker_levels') }}
+),
+
+achieved_levels as (
+    select distinct
+        participant_key,
+        cohort,
+        domain,
+        level,
+        level_order
+    from markers
+    where is_achieved
+),
+
+highest_levels as (
+    select
+        participant_key,
+        cohort,
+        domain,
+        max(level_order) as highest_level_order
+    from achieved_levels
+    group by participant_key, cohort, domain
+),
+
+levels_below_highest as (
+    select
+        highest_levels.participant_key,
+        highest_levels.domain,
+        levels.level,
+        levels.level_order
+    from highest_levels
+    inner join levels
+        on levels.level_order < highest_levels.highest_level_order
+),
+
+missed_levels as (
+    select
+        levels_below_highest.participant_key,
+        levels_below_highest.domain,
+        levels_below_highest.level,
+        levels_below_highest.level_order
+    from levels_below_highest
+    left join achieved_levels
+        on levels_below_highest.participant_key = achieved_levels.participant_key
+        and levels_below_highest.domain = achieved_levels.domain
+        and levels_below_highest.level = achieved_levels.level
+    where achieved_levels.level is null
+),
+
+achieved_level_lists as (
+    select
+        participant_key,
+        domain,
+        string_agg(level, ', ' order by level_order) as achieved_levels
+    from achieved_levels
+    group by participant_key, domain
+),
+
+missed_level_lists as (
+    select
+        participant_key,
+        domain,
+        string_agg(level, ', ' order by level_order) as missed_levels
+    from missed_levels
+    group by participant_key, domain
+),
+
+participant_patterns as (
+    select
+        highest_levels.cohort,
+        highest_levels.domain,
+        highest_levels.highest_level_order,
+        achieved_level_lists.achieved_levels,
+        missed_level_lists.missed_levels
+    from highest_levels
+    -- Inner join: a participant who missed no level below their highest is nested.
+    inner join missed_level_lists
+        on highest_levels.participant_key = missed_level_lists.participant_key
+        and highest_levels.domain = missed_level_lists.domain
+    inner join achieved_level_lists
+        on highest_levels.participant_key = achieved_level_lists.participant_key
+        and highest_levels.domain = achieved_level_lists.domain
+),
+
+patterns as (
+    select
+        cohort,
+        domain,
+        highest_level_order,
+        achieved_levels,
+        missed_levels,
+        count(*) as participants_n
+    from participant_patterns
+    group by cohort, domain, highest_level_order, achieved_levels, missed_levels
+),
+
+final as (
+    select
+        cast(patterns.cohort as varchar) as cohort,
+        patterns.cohort as cohort_number,
+        patterns.domain,
+        levels.level as highest_level,
+        cast(patterns.highest_level_order as bigint) as highest_level_order,
+        cast(patterns.achieved_levels as varchar) as achieved_levels,
+        cast(patterns.missed_levels as varchar) as missed_levels,
+        patterns.participants_n
+    from patterns
+    inner join levels
+        on patterns.highest_level_order = levels.level_order
+)
+
+select * from final
