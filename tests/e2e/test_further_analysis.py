@@ -1182,7 +1182,13 @@ def test_the_not_nested_warning_gives_counts_and_no_participant(case):
     for path in (warehouse / "quality").rglob("*"):
         if path.is_file() and path.suffix in (".html", ".json"):
             places[str(path)] = path.read_text(encoding="utf-8")
-    assert any("not nested" in text for text in places.values())
+    # The run's log has the report's lines: each cohort and domain with its count, in the
+    # definition's labels.
+    log = "\n".join(text for place, text in places.items() if place.endswith(".log"))
+    for (cohort, domain), count in non_nested(raw).items():
+        label_of = raw.programme.domains[domain][0]
+        line = f"cohort {cohort}, {label_of}: {count} participant(s) achieved a higher level"
+        assert line in log, line
     for place, text in places.items():
         assert not PSEUDONYM.search(text), place
         lowered = text.lower()
