@@ -1149,7 +1149,7 @@ def _further_section(markdown: str) -> tuple[list[str], str]:
 
 
 def test_the_further_analysis_follows_the_briefs_own_sections_unchanged(case):
-    warehouse, _, _ = case
+    warehouse, raw, _ = case
     brief = warehouse / "brief"
     markdown = (brief / "brief.md").read_text(encoding="utf-8")
     assert markdown.count(FURTHER_HEADING + "\n") == 1
@@ -1162,16 +1162,42 @@ def test_the_further_analysis_follows_the_briefs_own_sections_unchanged(case):
     h2 = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
     assert h2.count("Further analysis") == 1
     assert all(h2.index("Further analysis") > h2.index(h.removeprefix("## ")) for h in OWN_FINDINGS)
-    # The caveats of the brief apply here too, and every percentage said is a published one.
+    # The caveats of the brief apply here too.
     assert re.search(r"self-report", further, re.I), further
     assert re.search(r"comparison group", further, re.I), further
-    figures = set()
+    # No claim the figures do not carry: every "p% (k/n)" is one of the independent
+    # computation's fractions, rounded half up, and every other percentage is published or
+    # a level's share of its participants.
+    fractions = _independent_fractions(raw)
+    matches = list(re.finditer(r"(\d+)% [^(%|]{0,40}\((\d+)/(\d+)\b", further))
+    assert len(matches) >= 10, further
+    for match in matches:
+        said, k, n = map(int, match.groups())
+        assert (k, n) in fractions and said == pct(k, n), match.group(0)
+    shown_pcts = {str(pct(k, n)) for k, n in fractions}
     for stem in (*NEW_TABLES, "success_markers_by_domain"):
         table = published(brief, stem)
         for column in (c for c in table.columns if c.endswith("_pct")):
-            figures |= {cell for cell in table[column] if cell not in (None, SUPPRESSED)}
+            shown_pcts |= {cell for cell in table[column] if cell not in (None, SUPPRESSED)}
     said = re.findall(r"(?<![\d.])(\d+)%(?!\s*(?:confidence|interval|Wilson))", further)
-    assert said and set(said) <= figures, sorted(set(said) - figures)
+    assert said and set(said) <= shown_pcts, sorted(set(said) - shown_pcts)
+
+
+def _independent_fractions(raw: Raw) -> set[tuple[int, int]]:
+    """Every (k, n) of the independent computation: levels, progress, level and type rates."""
+    fractions = set()
+    for row in expected_marker_levels(raw):
+        n = row["participants"].value
+        fractions |= {(c.value, n) for name, c in row.items() if name.startswith("highest_")}
+    for row in expected_marker_progress(raw):
+        n = row["participants"].value
+        fractions |= {(c.value, n) for name, c in row.items() if name.endswith("_n")}
+    for row in expected_marker_level_rates(raw):
+        fractions.add((row["achieved_n"].value, row["markers"].value))
+    for row in expected_by_type(raw):
+        n = row["participants"].value
+        fractions |= {(c.value, n) for name, c in row.items() if name.endswith("_achieved")}
+    return fractions
 
 
 def test_the_not_nested_warning_gives_counts_and_no_participant(case):
