@@ -101,7 +101,11 @@ def find_programmes(path: Path) -> RootListing:
             # without one, not an empty root.
             raise RawDataError([_no_roster(path, path)])
         subfolders = [name for name in not_read if name.endswith("/")]
-        held = f" (its sub-folders {', '.join(subfolders)} hold neither)" if subfolders else ""
+        held = (
+            f" (its sub-folders {', '.join(subfolders)} hold neither a roster nor {PROGRAMME_FILE})"
+            if subfolders
+            else ""
+        )
         raise RawDataError([Problem(str(path), f"holds no programme{held}: {_HOLDS}")])
     problems += [_no_roster(folder, path) for folder in without_roster]
     problems += _repeated_ids(programmes, path)

@@ -227,7 +227,10 @@ def test_an_empty_root_says_what_a_programme_folder_holds(tmp_path):
     with pytest.raises(RawDataError) as error:
         find_programmes(tmp_path)
     [problem] = problems(error)
-    assert problem.startswith(f"{tmp_path}: holds no programme (its sub-folders old/ hold")
+    assert problem.startswith(
+        f"{tmp_path}: holds no programme (its sub-folders old/ hold neither a roster nor "
+        "programme.toml)"
+    )
     assert "a programme folder holds its roster, participants.xlsx" in problem
     assert "each with its roster and its own programme.toml" in problem
 
