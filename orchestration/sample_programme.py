@@ -210,8 +210,15 @@ def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
 def write_programme_settings(
     out_dir: Path, sizes: dict[int, int], respondents: dict[int, int]
 ) -> Path:
-    """programme.toml: cohort sizes and distinct survey respondents, and the policy."""
+    """programme.toml: the programme's id, cohort sizes and distinct survey respondents,
+    and the policy. The definition is IDREAM's (contract v1's), so none is stated."""
     lines = [
+        "# IDREAM's definition is the contract's default: only its id is stated, so that the",
+        "# programme keeps its name whatever folder it is copied to (the id otherwise",
+        "# defaults to the folder's name).",
+        "[programme]",
+        'id = "idream"',
+        "",
         "# What the monitoring team states independently of the data files; the data-quality",
         "# checks compare the roster and the survey exports with it.",
         "[cohort_sizes]",

@@ -66,13 +66,13 @@ def test_a_folder_holding_a_roster_is_a_programme_even_with_programme_subfolders
     assert not listing.root and listing.ids == ["outer"]
 
 
-def test_the_sample_raw_folder_is_one_programme_named_after_its_folder():
-    # raw/programme.toml states no [programme] id: the contract's default is the
-    # folder's name, so the shipped sample's id is `raw` (and its name IDREAM's).
+def test_the_sample_raw_folder_is_one_programme_with_its_stated_id():
+    # raw/programme.toml states `[programme] id = "idream"` and nothing else of the
+    # definition: IDREAM wherever the folder is copied to.
     listing = find_programmes(SAMPLE_RAW)
     assert not listing.root
-    assert listing.programmes == [ProgrammeFolder("raw", SAMPLE_RAW, "IDREAM")]
-    assert ProgrammeSettings.load(SAMPLE_RAW).definition.id == "raw"
+    assert listing.programmes == [ProgrammeFolder("idream", SAMPLE_RAW, "IDREAM")]
+    assert ProgrammeSettings.load(SAMPLE_RAW).definition.id == "idream"
 
 
 def test_the_example_programme_is_one_programme_with_its_stated_id():
@@ -92,13 +92,13 @@ def test_a_root_of_the_sample_and_the_example_is_two_programmes(tmp_path):
     shutil.copytree(EXAMPLE, root / "paralegal_fellowship")
     listing = find_programmes(root)
     assert listing.root
-    assert listing.programmes == [
+    assert listing.programmes == [  # by id
+        ProgrammeFolder("idream", root / "raw", "IDREAM"),
         ProgrammeFolder(
             "paralegal_fellowship",
             root / "paralegal_fellowship",
             "Community Paralegal Fellowship",
         ),
-        ProgrammeFolder("raw", root / "raw", "IDREAM"),
     ]
     # The ids are the ones each programme's full settings load gives.
     for found in listing.programmes:
