@@ -29,7 +29,13 @@ from orchestration.lib.programme_toml import (
     ProgrammeSettingsError,
     Table,
 )
-from orchestration.lib.raw_files import ROSTER, WORKBOOK_SUFFIXES, is_ignored, is_workbook
+from orchestration.lib.raw_files import (
+    ROSTER,
+    WORKBOOK_SUFFIXES,
+    is_ignored,
+    is_workbook,
+    link_problem,
+)
 
 _ROSTER_KINDS = f"{ROSTER}.xlsx (or {', '.join(WORKBOOK_SUFFIXES[1:])})"
 _HOLDS = (
@@ -83,7 +89,7 @@ def find_programmes(path: Path) -> RootListing:
         if is_ignored(entry):
             continue
         if entry.is_symlink():
-            problems.append(_link_problem(entry, display_path(entry, path)))
+            problems.append(link_problem(entry, display_path(entry, path), into="in"))
         elif not entry.is_dir():
             not_read.append(_label(entry, path))
         elif _holds_roster(entry, path, problems):
@@ -123,7 +129,7 @@ def _holds_roster(folder: Path, root: Path, problems: list[Problem]) -> bool:
         if is_ignored(entry) or not is_workbook(entry) or entry.stem.casefold() != ROSTER:
             continue
         if entry.is_symlink():
-            problems.append(_link_problem(entry, display_path(entry, root)))
+            problems.append(link_problem(entry, display_path(entry, root), into="in"))
             found = True
         elif entry.is_file():
             found = True
@@ -133,7 +139,7 @@ def _holds_roster(folder: Path, root: Path, problems: list[Problem]) -> bool:
 def _settings_file(folder: Path, root: Path, problems: list[Problem]) -> Path | None:
     path = folder / PROGRAMME_FILE
     if path.is_symlink():
-        problems.append(_link_problem(path, display_path(path, root)))
+        problems.append(link_problem(path, display_path(path, root), into="in"))
         return path
     return path if path.is_file() else None
 
@@ -202,12 +208,3 @@ def _label(path: Path, root: Path) -> str:
     if path == root:
         return str(path)
     return display_path(path, root) + ("/" if path.is_dir() and not path.is_symlink() else "")
-
-
-def _link_problem(path: Path, label: str) -> Problem:
-    what = "folder" if path.is_dir() else "file"
-    return Problem(
-        label,
-        f"is a symbolic link (to '{path.readlink()}'): links are refused; copy the {what} "
-        "in instead",
-    )

@@ -87,7 +87,7 @@ def refuse_symlinks(raw_dir: Path) -> None:
         for name in [*folders, *sorted(files)]:
             path = Path(folder) / name
             if path.is_symlink() and not is_ignored(path):
-                problems.append(_link_problem(path, display_path(path, raw_dir)))
+                problems.append(link_problem(path, display_path(path, raw_dir)))
         # os.walk does not follow a linked folder: it is reported above, never entered.
     if problems:
         raise RawDataError(problems)
@@ -105,7 +105,7 @@ def refuse_symlink(path: Path, raw_dir: Path, file_label: str) -> None:
     for candidate in inside or [path]:
         if candidate.is_symlink():
             if candidate == path:
-                raise RawDataError([_link_problem(path, file_label)])
+                raise RawDataError([link_problem(path, file_label)])
             raise RawDataError(
                 [
                     Problem(
@@ -128,12 +128,13 @@ def _is_read(path: Path, folder: str) -> bool:
     return _is_export(path) or _is_named(path, CODEBOOK)
 
 
-def _link_problem(path: Path, label: str) -> Problem:
+def link_problem(path: Path, label: str, into: str = "into the raw folder") -> Problem:
+    """A symbolic link, refused: a link can bring in a file nobody meant to hand over."""
     what = "folder" if path.is_dir() else "file"
     return Problem(
         label,
         f"is a symbolic link (to '{path.readlink()}'): links are refused; copy the {what} "
-        "into the raw folder instead",
+        f"{into} instead",
     )
 
 
