@@ -44,14 +44,15 @@ def check_definition(definition: ProgrammeDefinition, given: Set[str]) -> None:
             ("markers.not_achieved", "", markers.not_achieved),
         ],
         "review": [("markers.reviews", "", markers.reviews)],
-        "answer": [
-            *(
-                ("survey.scales", f"[{number}].categories", scale.categories)
-                for number, scale in enumerate(survey.scales, start=1)
-            ),
-            ("survey.excluded", "", survey.excluded),
-        ],
     }
+    # An answer is read against its item's scale: a label means one thing within a scale
+    # and the excluded answers, and two scales may share one (`Agree` on a 4-point and a
+    # 5-point scale is one answer, with one code).
+    excluded: CategoryList = ("survey.excluded", "", survey.excluded)
+    answers = [
+        [("survey.scales", f"[{number}].categories", scale.categories), excluded]
+        for number, scale in enumerate(survey.scales, start=1)
+    ]
     labels = {
         "participant type": _entries(
             paths, "participant_types", types, ("id", "label", "plural", "aliases")
@@ -67,9 +68,11 @@ def check_definition(definition: ProgrammeDefinition, given: Set[str]) -> None:
     }
     for noun, spellings in labels.items():
         _one_meaning(spellings, noun)
+    for lists in answers:
+        _one_meaning(_category_labels(paths, lists), "answer")
     # Codes follow labels, so they differ when labels do; but IDREAM's v1 codes are kept
     # as v1 wrote them (`dont_know`), and a stated label may come out as one of them.
-    for lists in categories.values():
+    for lists in [*categories.values(), *answers]:
         _codes_once(paths, lists)
 
 

@@ -553,3 +553,68 @@ def test_a_bad_setting_is_named(tmp_path, text, message):
         load(tmp_path, text)
     assert str(error.value).startswith("programme.toml: ")
     assert message in str(error.value)
+
+
+TWO_AGREEMENT_SCALES = {
+    "survey": {
+        "excluded": ["Prefer not to say"],
+        "scales": [
+            {
+                "id": "agree4",
+                "categories": ["Disagree", "Somewhat disagree", "Somewhat agree", "Agree"],
+            },
+            {
+                "id": "agree5",
+                "categories": [
+                    "Disagree",
+                    "Somewhat disagree",
+                    "Neutral",
+                    "Somewhat agree",
+                    "Agree",
+                ],
+            },
+        ],
+    }
+}
+
+
+def test_two_scales_may_share_an_answer_label_with_one_code():
+    """An answer is read against its item's scale, so `Agree` on a 4-point and a 5-point
+    scale is one answer: the definition loads, and each scale places it itself."""
+    from orchestration.lib.programme_seeds import answer_category_rows, label_dictionary_rows
+    from orchestration.lib.survey_export_rules import CodebookItem, SurveyRules, answer_codes
+
+    definition = ProgrammeSettings.from_toml(TWO_AGREEMENT_SCALES, "p").definition
+    rows = {(row.scale, row.answer): row for row in answer_category_rows(definition)}
+    assert (rows["agree4", "agree"].scale_position, rows["agree5", "agree"].scale_position) == (
+        4,
+        5,
+    )
+    assert rows["agree4", "somewhat_agree"].is_top2 and rows["agree5", "somewhat_agree"].is_top2
+    answers = {
+        r.label_key: r.value for r in label_dictionary_rows(definition) if r.field == "answer"
+    }
+    assert answers["agree"] == "agree"
+    items = [CodebookItem("q4", "Q4", "agree4"), CodebookItem("q5", "Q5", "agree5")]
+    codes = answer_codes(items, SurveyRules.of(definition))
+    assert codes["q4"]["agree"] == codes["q5"]["agree"] == "agree"
+    assert "neutral" in codes["q5"] and "neutral" not in codes["q4"]
+
+
+@pytest.mark.parametrize(
+    ("scale", "problem"),
+    [
+        # One label twice in a scale, and a label that is a category and an excluded answer.
+        (["Disagree", "Agree", "agree"], "a label names one answer only"),
+        (["Disagree", "Prefer not to say"], "a label names one answer only"),
+    ],
+)
+def test_within_a_scale_and_its_excluded_answers_a_label_has_one_meaning(scale, problem):
+    stated = {
+        "survey": {
+            "excluded": ["Prefer not to say"],
+            "scales": [{"id": "s", "categories": scale, "top": 1}],
+        }
+    }
+    with pytest.raises(ProgrammeSettingsError, match=problem):
+        ProgrammeSettings.from_toml(stated, "p")
