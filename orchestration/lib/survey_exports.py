@@ -24,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
+from orchestration.lib.columns import map_distinct
 from orchestration.lib.errors import Problem, RawDataError, display_path
 from orchestration.lib.grids import FIELDS, ROW, Grid, cell_error_message
 from orchestration.lib.programme_definition import label_match_key
@@ -112,7 +113,7 @@ def parse_export_grid(
     data = _whole_rows(data, grid, header, problems)
     turned_down = pl.Series([False] * data.height, dtype=pl.Boolean)
     for column in header.review_states:
-        states = _map_distinct(
+        states = map_distinct(
             data[f"c{column.index}"],
             lambda raw: is_turned_down(raw, rules.exclude_review_states),
             pl.Boolean,
@@ -192,7 +193,7 @@ def _answers(
             index=["__response", ROW], on=list(order), variable_name="item_id", value_name="raw"
         )
     )
-    long = long.with_columns(_map_distinct(long["raw"], label_match_key, pl.String).alias("__key"))
+    long = long.with_columns(map_distinct(long["raw"], label_match_key, pl.String).alias("__key"))
     long = long.join(lookup, on=["item_id", "__key"], how="left", maintain_order="left")
     unknown = long.filter(pl.col("raw").is_not_null() & pl.col("answer").is_null())
     by_id = {item.item_id: item for item in items}
@@ -230,7 +231,7 @@ class _Problems:
         """`parse` on the column's cells; a cell it cannot read (or a blank one, when
         `blank` says why that is wrong) is a problem, unless it already is one."""
         raw = data[f"c{column.index}"]
-        parsed = _map_distinct(raw, parse, dtype)
+        parsed = map_distinct(raw, parse, dtype)
         located = {(row, index) for row, index, _ in self.found}
         unread = pl.DataFrame({"row": data[ROW], "raw": raw}).filter(parsed.is_null())
         for row, value in unread.rows():
@@ -289,11 +290,3 @@ def _long_answers(
     )
     long = answers.join(responses, on="__response", how="left", maintain_order="left")
     return long.select("response_id", "item_id", "answer", *LINEAGE)
-
-
-def _map_distinct(column: pl.Series, parse: Callable[[str], object], dtype) -> pl.Series:
-    """`parse` once per distinct value (answers repeat); null stays null."""
-    distinct = column.drop_nulls().unique().to_list()
-    return column.replace_strict(
-        {value: parse(value) for value in distinct}, default=None, return_dtype=dtype
-    )
