@@ -8,8 +8,9 @@ whose headers the survey tools write, have their own rules: `survey_export_heade
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from orchestration.lib.errors import Problem
 from orchestration.lib.grids import Grid
@@ -72,18 +73,36 @@ def find_headers(
     return found
 
 
+class Candidate(Protocol):
+    missing: tuple
+
+
+C = TypeVar("C", bound=Candidate)
+
+
+def choose_header(
+    rows: Sequence[tuple[int, Sequence[str | None]]], read_row: Callable[[int, Sequence], C]
+) -> C:
+    """The contract's header search, for sheets and survey exports alike: the first of the
+    first `HEADER_SEARCH_ROWS` rows (spreadsheet row, cells) that `read_row` finds every
+    required column in; rows above it are title rows. When none is, the one missing the
+    fewest (the earliest on a tie), so that its missing columns can be named. `rows` is
+    not empty."""
+    candidates = []
+    for row, cells in rows[:HEADER_SEARCH_ROWS]:
+        candidate = read_row(row, cells)
+        if not candidate.missing:
+            return candidate
+        candidates.append(candidate)
+    return min(candidates, key=lambda candidate: len(candidate.missing))
+
+
 def find_header(grid: Grid, spec: ColumnSpec) -> tuple[Header, list[Problem]]:
-    """The first of the grid's first `HEADER_SEARCH_ROWS` rows that holds every required
-    column; when none does, the one that holds the most (the earliest on a tie), so that
-    its missing columns can be named."""
+    """`choose_header` over the grid's first rows, with the problems of the row chosen."""
     rows = grid.first_rows(HEADER_SEARCH_ROWS)
     if not rows:
         return Header(1, {}, spec.required, ()), [grid.problem("is empty: expected a header row")]
-    candidates = [map_header(row, cells, spec) for row, cells in rows]
-    header = next(
-        (candidate for candidate in candidates if not candidate.missing),
-        min(candidates, key=lambda candidate: len(candidate.missing)),
-    )
+    header = choose_header(rows, lambda row, cells: map_header(row, cells, spec))
     wrong = [grid.problem(message, header.row, column) for message, column in header.conflicts]
     wrong += [
         grid.problem(f"required column '{name}' is missing", header.row, name)

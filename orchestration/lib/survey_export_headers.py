@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from orchestration.lib.headers import HEADER_SEARCH_ROWS, Column
+from orchestration.lib.headers import Column, choose_header
 
 # The contract's label rule, in one place: the programme definition's.
 from orchestration.lib.programme_definition import label_match_key
@@ -46,17 +46,10 @@ def find_header(
 ) -> HeaderMap:
     """The header among `rows` (spreadsheet row, cells), the first non-empty rows of a
     sheet: the first of the first `HEADER_SEARCH_ROWS` whose headers name every required
-    column (a response id, a submission time, the cohort, every item); rows above it are
-    title rows. When none does, the one that names the most (the earliest on a tie), so
-    that its missing columns can be reported. `items` maps an item id to the names its
-    column may have (the id, the statement)."""
-    maps = []
-    for row, cells in rows[:HEADER_SEARCH_ROWS]:
-        found = map_headers(row, cells, items, cohort_column)
-        if not found.missing:
-            return found
-        maps.append(found)
-    return min(maps, key=lambda found: len(found.missing))
+    column (a response id, a submission time, the cohort, every item), by the search every
+    sheet's header is found with (`headers.choose_header`). `items` maps an item id to the
+    names its column may have (the id, the statement)."""
+    return choose_header(rows, lambda row, cells: map_headers(row, cells, items, cohort_column))
 
 
 def map_headers(

@@ -27,15 +27,11 @@ import polars as pl
 from orchestration.lib.columns import map_distinct
 from orchestration.lib.errors import Problem, RawDataError, display_path
 from orchestration.lib.grids import FIELDS, ROW, Grid, cell_error_message
+from orchestration.lib.headers import HEADER_SEARCH_ROWS, Column
 from orchestration.lib.programme_definition import label_match_key
 from orchestration.lib.raw_files import refuse_symlink
 from orchestration.lib.readers import open_workbook, read_csv, read_sheet
-from orchestration.lib.survey_export_headers import (
-    HEADER_SEARCH_ROWS,
-    Column,
-    HeaderMap,
-    find_header,
-)
+from orchestration.lib.survey_export_headers import HeaderMap, find_header
 from orchestration.lib.survey_export_rules import (
     CodebookItem,
     SurveyRules,
