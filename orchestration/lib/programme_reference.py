@@ -36,25 +36,12 @@ def reference_tables(definition: ProgrammeDefinition) -> dict[str, pl.DataFrame]
         "programme": pl.DataFrame(
             {"programme_id": [definition.id], "programme_name": [definition.name]}
         ),
-        "participant_types": pl.DataFrame(
-            {
-                "participant_type": [kind.id for kind in definition.participant_types],
-                "label": [kind.label for kind in definition.participant_types],
-                "plural": [kind.plural for kind in definition.participant_types],
-                "type_order": _orders(definition.participant_types),
-            },
-            schema_overrides={"type_order": _ORDER},
+        "participant_types": _ordered(
+            definition.participant_types, "participant_type", ("plural",), "type_order"
         ),
-        "domains": pl.DataFrame(
-            {
-                "domain": [domain.id for domain in definition.domains],
-                "label": [domain.label for domain in definition.domains],
-                "domain_order": _orders(definition.domains),
-            },
-            schema_overrides={"domain_order": _ORDER},
-        ),
-        "marker_levels": _categories(markers.levels, "level"),
-        "marker_reviews": _categories(markers.reviews, "review"),
+        "domains": _ordered(definition.domains, "domain"),
+        "marker_levels": _ordered(markers.levels, "level"),
+        "marker_reviews": _ordered(markers.reviews, "review"),
         "marker_statuses": pl.DataFrame(
             {
                 "status": [status.id for status in markers.statuses],
@@ -72,15 +59,7 @@ def reference_tables(definition: ProgrammeDefinition) -> dict[str, pl.DataFrame]
             schema_overrides={"categories": pl.Int32, "top_box": pl.Int32},
         ),
         "survey_answer_categories": _answer_categories(definition),
-        "survey_sections": pl.DataFrame(
-            {
-                "section": [section.id for section in survey.sections],
-                "label": [section.label for section in survey.sections],
-                "phrase": [section.phrase for section in survey.sections],
-                "section_order": _orders(survey.sections),
-            },
-            schema_overrides={"section_order": _ORDER},
-        ),
+        "survey_sections": _ordered(survey.sections, "section", ("phrase",)),
         "label_dictionary": pl.DataFrame(
             [tuple(row) for row in label_dictionary_rows(definition)],
             schema={"field": pl.String, "label_key": pl.String, "value": pl.String},
@@ -94,14 +73,20 @@ def _orders(entries) -> list[int]:
     return list(range(1, len(entries) + 1))
 
 
-def _categories(categories, name: str) -> pl.DataFrame:
+def _ordered(
+    entries, name: str, extra: tuple[str, ...] = (), order: str | None = None
+) -> pl.DataFrame:
+    """Entries of the definition in its order: `<name>` (the id), `label`, the `extra`
+    attributes, and `<name>_order` (or `order`)."""
+    order = order or f"{name}_order"
     return pl.DataFrame(
         {
-            name: [category.id for category in categories],
-            "label": [category.label for category in categories],
-            f"{name}_order": _orders(categories),
+            name: [entry.id for entry in entries],
+            "label": [entry.label for entry in entries],
+            **{attribute: [getattr(entry, attribute) for entry in entries] for attribute in extra},
+            order: _orders(entries),
         },
-        schema_overrides={f"{name}_order": _ORDER},
+        schema_overrides={order: _ORDER},
     )
 
 
