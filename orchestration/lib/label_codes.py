@@ -17,6 +17,7 @@ from orchestration.lib.columns import map_distinct
 from orchestration.lib.programme_definition import ProgrammeDefinition, label_match_key
 from orchestration.lib.programme_seeds import label_dictionary_rows
 from orchestration.lib.stacked import FileProblems, row_problems
+from orchestration.lib.text import one_of
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Labels:
         return self.codes.get(label_match_key(raw))
 
     def expected(self) -> str:
-        said = f"expected {_one_of(self.labels)}"
+        said = f"expected {one_of(self.labels)}"
         return f"{said} (also accepted: {', '.join(self.others)})" if self.others else said
 
 
@@ -101,10 +102,3 @@ def to_codes(
             )
         )
     return checked.with_columns(pl.col("__code").alias(column)).drop("__code")
-
-
-def _one_of(labels: tuple[str, ...]) -> str:
-    """`a`, `a or b`, `a, b or c`."""
-    if len(labels) == 1:
-        return labels[0]
-    return f"{', '.join(labels[:-1])} or {labels[-1]}"

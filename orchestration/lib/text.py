@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Curly quotes and look-alike dashes arrive from Word and Excel autocorrect.
 PUNCTUATION = {
@@ -40,3 +41,11 @@ def normalise_header(value: str) -> str:
     lowered = text.casefold()
     body = _HEADER_SEPARATORS.sub("_", lowered).strip("_")
     return ("_" + body) if lowered.startswith("_") else body
+
+
+def one_of(labels: Iterable[str]) -> str:
+    """`A`, `A or B`, `A, B or C`: what a message says was expected."""
+    words = list(labels)
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} or {words[-1]}"

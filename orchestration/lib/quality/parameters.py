@@ -9,11 +9,12 @@ spreadsheet writes them: a message template names one as `{expected_domains}`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 import polars as pl
 
 from orchestration.lib.programme_definition import ProgrammeDefinition
+from orchestration.lib.text import one_of
 
 ReadTable = Callable[[str], pl.DataFrame]
 
@@ -55,13 +56,13 @@ def message_words(definition: ProgrammeDefinition) -> dict[str, str]:
     """`Resilience, Advocacy or Integrated Security`: what a message says was expected."""
     markers, survey = definition.markers, definition.survey
     return {
-        "expected_participant_types": either(t.label for t in definition.participant_types),
-        "expected_domains": either(domain.label for domain in definition.domains),
-        "expected_levels": either(level.label for level in markers.levels),
-        "expected_reviews": either(review.label for review in markers.reviews),
-        "expected_statuses": either(status.label for status in markers.statuses),
-        "expected_sections": either(section.label for section in survey.sections),
-        "expected_scales": either(scale.id for scale in survey.scales),
+        "expected_participant_types": one_of(t.label for t in definition.participant_types),
+        "expected_domains": one_of(domain.label for domain in definition.domains),
+        "expected_levels": one_of(level.label for level in markers.levels),
+        "expected_reviews": one_of(review.label for review in markers.reviews),
+        "expected_statuses": one_of(status.label for status in markers.statuses),
+        "expected_sections": one_of(section.label for section in survey.sections),
+        "expected_scales": one_of(scale.id for scale in survey.scales),
     }
 
 
@@ -77,7 +78,7 @@ def scale_answers(definition: ProgrammeDefinition) -> pl.DataFrame:
                 for scale in definition.survey.scales
             ],
             "expected_answers": [
-                either(category.label for category in (*scale.categories, *excluded))
+                one_of(category.label for category in (*scale.categories, *excluded))
                 for scale in definition.survey.scales
             ],
         },
@@ -92,11 +93,3 @@ def scale_answers(definition: ProgrammeDefinition) -> pl.DataFrame:
 def labels_of(entries: Iterable) -> dict[str, str]:
     """id -> label, for messages that name a value as the spreadsheet writes it."""
     return {entry.id: entry.label for entry in entries}
-
-
-def either(labels: Iterable[str]) -> str:
-    """`A`, `A or B`, `A, B or C`."""
-    words: Sequence[str] = list(labels)
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} or {words[-1]}"
