@@ -1,4 +1,5 @@
 import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,17 @@ def run_idream(raw_dir: Path, warehouse_dir: Path, capsys=None, force: bool = Fa
     code = cli.main([*arguments, "--force"] if force else arguments)
     captured = capsys.readouterr() if capsys else None
     return RunResult(code, captured.out if captured else "", captured.err if captured else "")
+
+
+def run_idream_captured(raw_dir: Path, warehouse_dir: Path) -> tuple[RunResult, str, str]:
+    """`idream run` for a module or session fixture, where capsys is not available: the
+    result, and what it printed to standard output and to standard error."""
+    with pytest.MonkeyPatch.context() as patch:
+        out, err = io.StringIO(), io.StringIO()
+        patch.setattr("sys.stdout", out)
+        patch.setattr("sys.stderr", err)
+        result = run_idream(raw_dir, warehouse_dir)
+    return result, out.getvalue(), err.getvalue()
 
 
 def tree_digest(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:

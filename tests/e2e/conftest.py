@@ -1,12 +1,11 @@
 """One run of the real pipeline on the shipped sample, shared by every module that reads it:
 each run costs half a minute on two cores."""
 
-import io
 import re
 
 import pytest
 
-from tests.conftest import SAMPLE_RAW, run_idream, tree_digest
+from tests.conftest import SAMPLE_RAW, run_idream_captured, tree_digest
 
 
 class SampleRun(tuple):
@@ -19,14 +18,9 @@ class SampleRun(tuple):
 def sample_run(tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("warehouse")
     raw_before = tree_digest(SAMPLE_RAW)
-    with pytest.MonkeyPatch.context() as patch:
-        # Capture what `idream run` prints without a function-scoped fixture.
-        out, err = io.StringIO(), io.StringIO()
-        patch.setattr("sys.stdout", out)
-        patch.setattr("sys.stderr", err)
-        result = run_idream(SAMPLE_RAW, warehouse)
-    assert result.exit_code == 0, err.getvalue()
-    run_id = re.search(r"idream: run (\S+) succeeded", out.getvalue()).group(1)
+    result, out, err = run_idream_captured(SAMPLE_RAW, warehouse)
+    assert result.exit_code == 0, err
+    run_id = re.search(r"idream: run (\S+) succeeded", out).group(1)
     run = SampleRun((warehouse, raw_before, run_id))
-    run.terminal = err.getvalue() + out.getvalue()
+    run.terminal = err + out
     return run

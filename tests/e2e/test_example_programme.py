@@ -49,7 +49,6 @@ Intervals are the 95% Wilson intervals of these k/n (lib/intervals.py, tested on
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from pathlib import Path
@@ -61,7 +60,7 @@ import pytest
 from orchestration import example_programme as example
 from orchestration.lib.intervals import wilson_percent
 from orchestration.lib.publishing import TABLE_FILES
-from tests.conftest import run_idream, tree_digest
+from tests.conftest import run_idream_captured, tree_digest
 from tests.e2e.test_leak import PSEUDONYM, assert_nowhere, warehouse_text, written_files
 
 EXAMPLE_RAW = example.EXAMPLES_DIR / example.PROGRAMME_ID
@@ -118,12 +117,8 @@ class ExampleRun(tuple):
 def example_run(tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("warehouse")
     raw_before = tree_digest(EXAMPLE_RAW)
-    with pytest.MonkeyPatch.context() as patch:
-        out, err = io.StringIO(), io.StringIO()
-        patch.setattr("sys.stdout", out)
-        patch.setattr("sys.stderr", err)
-        result = run_idream(EXAMPLE_RAW, warehouse)
-    printed = err.getvalue() + out.getvalue()
+    result, out, err = run_idream_captured(EXAMPLE_RAW, warehouse)
+    printed = err + out
     assert result.exit_code == 0, printed[-5000:]
     # The committed example is read, never written.
     assert tree_digest(EXAMPLE_RAW) == raw_before

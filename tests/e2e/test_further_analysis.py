@@ -105,7 +105,7 @@ import polars as pl
 import pytest
 
 from orchestration.lib.intervals import wilson_percent
-from tests.conftest import SAMPLE_RAW, run_idream, tree_digest
+from tests.conftest import SAMPLE_RAW, run_idream_captured, tree_digest
 from tests.e2e.test_leak import PSEUDONYM
 
 EXAMPLE_RAW = SAMPLE_RAW.parent / "examples" / "paralegal_fellowship"
@@ -911,12 +911,8 @@ def example_run(tmp_path_factory):
     """The paralegal example, run here: test_example_programme.py's run is its module's."""
     warehouse = tmp_path_factory.mktemp("warehouse")
     raw_before = tree_digest(EXAMPLE_RAW)
-    with pytest.MonkeyPatch.context() as patch:
-        out, err = io.StringIO(), io.StringIO()
-        patch.setattr("sys.stdout", out)
-        patch.setattr("sys.stderr", err)
-        result = run_idream(EXAMPLE_RAW, warehouse)
-    printed = err.getvalue() + out.getvalue()
+    result, out, err = run_idream_captured(EXAMPLE_RAW, warehouse)
+    printed = err + out
     assert result.exit_code == 0, printed[-5000:]
     assert tree_digest(EXAMPLE_RAW) == raw_before
     return warehouse, printed

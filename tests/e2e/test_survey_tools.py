@@ -8,8 +8,6 @@ tools' device ids, user names and free text are never stored."""
 
 from __future__ import annotations
 
-import io
-
 import duckdb
 import polars as pl
 import pytest
@@ -17,7 +15,7 @@ from polars.testing import assert_frame_equal
 
 from orchestration.lib.publishing import TABLE_FILES
 from orchestration.lib.survey_exports import codebook_items, read_survey_export
-from tests.conftest import SAMPLE_RAW, run_idream
+from tests.conftest import SAMPLE_RAW, run_idream_captured
 from tests.e2e.test_leak import assert_nowhere, warehouse_text
 from tests.e2e.test_sample_brief import REFERENCE, parse_reference_brief
 from tests.survey_tools import SAMPLE_EXPORTS, write_sample_as_tool_exports
@@ -38,12 +36,8 @@ def tools_sample(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tools_run(tools_sample, tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("warehouse")
-    with pytest.MonkeyPatch.context() as patch:
-        out, err = io.StringIO(), io.StringIO()
-        patch.setattr("sys.stdout", out)
-        patch.setattr("sys.stderr", err)
-        result = run_idream(tools_sample.raw_dir, warehouse)
-    printed = err.getvalue() + out.getvalue()
+    result, out, err = run_idream_captured(tools_sample.raw_dir, warehouse)
+    printed = err + out
     assert result.exit_code == 0, printed[-5000:]
     return warehouse, printed
 
