@@ -7,11 +7,9 @@ replaces `<warehouse>/idream.duckdb` (and `<warehouse>/brief/`) with an atomic r
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import shutil
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
@@ -22,29 +20,6 @@ from orchestration.lib import encryption
 RAW_SCHEMA = "raw"
 # Free text, kept only when the programme settings ask; nothing published reads it.
 RESTRICTED_SCHEMA = "restricted"
-
-
-class WarehouseBusy(Exception):
-    """Another run is writing this warehouse."""
-
-
-@contextlib.contextmanager
-def exclusive_run(build_dir: Path) -> Iterator[None]:
-    """Hold the warehouse's run lock for a whole run: DuckDB allows one writer, and two
-    runs would also publish over each other. The lock dies with its process, so a killed
-    run never leaves it behind."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with (build_dir / "run.lock").open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise WarehouseBusy(
-                f"another run is writing {build_dir.parent}; try again when it has finished"
-            ) from error
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def connect(
