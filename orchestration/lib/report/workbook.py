@@ -47,15 +47,7 @@ def success_marker_columns(cohorts: int, definition: ProgrammeDefinition) -> lis
         Column("Participant type", lambda r: r["participant_type"] or "", width=16),
         Column("Participants (N)", lambda r: r["participants"], "int"),
     ]
-    for d, title in domain_titles(definition).items():
-        flag = f"{d}_suppressed"
-        columns += [
-            Column(f"{title} %", lambda r, d=d: r[f"{d}_pct"], "pct", flag),
-            Column(f"{title} k", lambda r, d=d: r[f"{d}_achieved"], "int", flag),
-            Column(f"{title} 95% CI low", lambda r, d=d: r[f"{d}_ci_low"], "ci", flag),
-            Column(f"{title} 95% CI high", lambda r, d=d: r[f"{d}_ci_high"], "ci", flag),
-        ]
-    return columns
+    return columns + domain_rate_columns(domain_titles(definition))
 
 
 FLAG = f"{TOP_BOX}_suppressed"
@@ -139,14 +131,7 @@ def further_sheets(tables: BriefTables) -> list[tuple]:
         Column("Participant type", lambda r: type_label(r, types, definition), width=30),
         Column("Participants (N)", lambda r: r["participants"], "int"),
     ]
-    for d, title in titles.items():
-        flag = f"{d}_suppressed"
-        by_type += [
-            Column(f"{title} %", lambda r, d=d: r[f"{d}_pct"], "pct", flag),
-            Column(f"{title} k", lambda r, d=d: r[f"{d}_achieved"], "int", flag),
-            Column(f"{title} 95% CI low", lambda r, d=d: r[f"{d}_ci_low"], "ci", flag),
-            Column(f"{title} 95% CI high", lambda r, d=d: r[f"{d}_ci_high"], "ci", flag),
-        ]
+    by_type += domain_rate_columns(titles)
     sections = [
         Column("Cohort", cohort_name, width=14),
         Column("Section", lambda r: section_label(definition, r["section"]), width=22),
@@ -276,3 +261,18 @@ def _provenance_sheet(sheet, provenance: Provenance, formats) -> None:
     for row, (label, value) in enumerate(provenance.rows(), start=HEADER_ROW + 1):
         sheet.write_string(row, 0, label, formats["header"])
         sheet.write_string(row, 1, value)
+
+
+def domain_rate_columns(titles: dict[str, str]) -> list[Column]:
+    """Per domain (and across all domains): the %, k and 95% interval of the participants
+    who achieved 1+ marker, each withheld with its `<domain>_suppressed` flag."""
+    columns = []
+    for d, title in titles.items():
+        flag = f"{d}_suppressed"
+        columns += [
+            Column(f"{title} %", lambda r, d=d: r[f"{d}_pct"], "pct", flag),
+            Column(f"{title} k", lambda r, d=d: r[f"{d}_achieved"], "int", flag),
+            Column(f"{title} 95% CI low", lambda r, d=d: r[f"{d}_ci_low"], "ci", flag),
+            Column(f"{title} 95% CI high", lambda r, d=d: r[f"{d}_ci_high"], "ci", flag),
+        ]
+    return columns
