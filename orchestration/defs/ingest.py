@@ -69,7 +69,7 @@ def _land(
     schema: str = warehouse.RAW_SCHEMA,
 ):
     warehouse.replace_tables(
-        build.ready(context.log).build_database_path,
+        build.paths.build_database_path,
         landed.tables,
         fingerprint,
         schema=schema,
@@ -140,7 +140,7 @@ def _unchanged(
     schema: str = warehouse.RAW_SCHEMA,
 ) -> list:
     """Results for tables already landed from exactly these inputs; empty if not so."""
-    database, key = build.ready(context.log).build_database_path, build.key
+    database, key = build.paths.build_database_path, build.key
     if context.run.tags.get(FULL_REBUILD_TAG) == "true":
         return []
     if warehouse.landed_fingerprint(database, tables, schema=schema, key=key) != fingerprint:
@@ -172,18 +172,19 @@ def _unchanged(
 def reference_tables_from_definition(context: dg.AssetExecutionContext, build: BuildWarehouse):
     """The programme definition (programme.toml, else IDREAM's v1) as tables, which dbt
     reads as sources: codes, orders, labels."""
-    started = time.monotonic()
-    definition = build.programme.definition
-    fingerprint = ingest.input_fingerprint(
-        [], build.paths.raw_dir, definition=definition_digest(definition, identity=True)
-    )
-    tables = list(REFERENCE_TABLES)
-    if unchanged := _unchanged(context, build, tables, fingerprint, REFERENCE_SCHEMA):
-        yield from unchanged
-        return
-    landed = ingest.Landed(reference_tables(definition), [])
-    assert list(landed.tables) == tables, "REFERENCE_TABLES and programme_reference disagree"
-    yield from _land(context, build, landed, fingerprint, started, REFERENCE_SCHEMA)
+    with build.turn(context.log):
+        started = time.monotonic()
+        definition = build.programme.definition
+        fingerprint = ingest.input_fingerprint(
+            [], build.paths.raw_dir, definition=definition_digest(definition, identity=True)
+        )
+        tables = list(REFERENCE_TABLES)
+        if unchanged := _unchanged(context, build, tables, fingerprint, REFERENCE_SCHEMA):
+            yield from unchanged
+            return
+        landed = ingest.Landed(reference_tables(definition), [])
+        assert list(landed.tables) == tables, "REFERENCE_TABLES and programme_reference disagree"
+        yield from _land(context, build, landed, fingerprint, started, REFERENCE_SCHEMA)
 
 
 @dg.multi_asset(
@@ -197,20 +198,21 @@ def reference_tables_from_definition(context: dg.AssetExecutionContext, build: B
     ],
 )
 def raw_participants(context: dg.AssetExecutionContext, build: BuildWarehouse):
-    s, started = build.ready(context.log), time.monotonic()
-    key, key_digest = build.pseudonym_key(context.log)
-    definition = build.programme.definition
-    fingerprint = ingest.input_fingerprint(
-        [raw_files.roster_file(s.raw_dir)],
-        s.raw_dir,
-        key=key_digest,
-        definition=definition_digest(definition),
-    )
-    if unchanged := _unchanged(context, build, ["participants"], fingerprint):
-        yield from unchanged
-        return
-    landed = ingest.ingest_roster(s.raw_dir, definition, key, s.workbook_password())
-    yield from _land(context, build, landed, fingerprint, started)
+    with build.turn(context.log) as s:
+        started = time.monotonic()
+        key, key_digest = build.pseudonym_key(context.log)
+        definition = build.programme.definition
+        fingerprint = ingest.input_fingerprint(
+            [raw_files.roster_file(s.raw_dir)],
+            s.raw_dir,
+            key=key_digest,
+            definition=definition_digest(definition),
+        )
+        if unchanged := _unchanged(context, build, ["participants"], fingerprint):
+            yield from unchanged
+            return
+        landed = ingest.ingest_roster(s.raw_dir, definition, key, s.workbook_password())
+        yield from _land(context, build, landed, fingerprint, started)
 
 
 @dg.multi_asset(
@@ -234,26 +236,27 @@ def raw_participants(context: dg.AssetExecutionContext, build: BuildWarehouse):
     ],
 )
 def raw_success_markers(context: dg.AssetExecutionContext, build: BuildWarehouse):
-    s, started = build.ready(context.log), time.monotonic()
-    key, key_digest = build.pseudonym_key(context.log)
-    keep_free_text = build.programme.keep_free_text
-    definition = build.programme.definition
-    paths = raw_files.marker_workbooks(s.raw_dir)
-    fingerprint = ingest.input_fingerprint(
-        paths,
-        s.raw_dir,
-        key=key_digest,
-        free_text=str(keep_free_text),
-        definition=definition_digest(definition),
-    )
-    tables = ["success_markers", "success_marker_statuses", "unanticipated_outcomes"]
-    if unchanged := _unchanged(context, build, tables, fingerprint):
-        yield from unchanged
-        return
-    landed = ingest.ingest_success_markers(
-        s.raw_dir, definition, key, keep_free_text, s.workbook_password()
-    )
-    yield from _land(context, build, landed, fingerprint, started)
+    with build.turn(context.log) as s:
+        started = time.monotonic()
+        key, key_digest = build.pseudonym_key(context.log)
+        keep_free_text = build.programme.keep_free_text
+        definition = build.programme.definition
+        paths = raw_files.marker_workbooks(s.raw_dir)
+        fingerprint = ingest.input_fingerprint(
+            paths,
+            s.raw_dir,
+            key=key_digest,
+            free_text=str(keep_free_text),
+            definition=definition_digest(definition),
+        )
+        tables = ["success_markers", "success_marker_statuses", "unanticipated_outcomes"]
+        if unchanged := _unchanged(context, build, tables, fingerprint):
+            yield from unchanged
+            return
+        landed = ingest.ingest_success_markers(
+            s.raw_dir, definition, key, keep_free_text, s.workbook_password()
+        )
+        yield from _land(context, build, landed, fingerprint, started)
 
 
 @dg.multi_asset(
@@ -266,18 +269,19 @@ def raw_success_markers(context: dg.AssetExecutionContext, build: BuildWarehouse
     ],
 )
 def raw_survey_codebook(context: dg.AssetExecutionContext, build: BuildWarehouse):
-    s, started = build.ready(context.log), time.monotonic()
-    definition = build.programme.definition
-    fingerprint = ingest.input_fingerprint(
-        [raw_files.codebook_file(s.raw_dir)],
-        s.raw_dir,
-        definition=definition_digest(definition),
-    )
-    if unchanged := _unchanged(context, build, ["survey_codebook"], fingerprint):
-        yield from unchanged
-        return
-    landed = ingest.ingest_codebook(s.raw_dir, definition, s.workbook_password())
-    yield from _land(context, build, landed, fingerprint, started)
+    with build.turn(context.log) as s:
+        started = time.monotonic()
+        definition = build.programme.definition
+        fingerprint = ingest.input_fingerprint(
+            [raw_files.codebook_file(s.raw_dir)],
+            s.raw_dir,
+            definition=definition_digest(definition),
+        )
+        if unchanged := _unchanged(context, build, ["survey_codebook"], fingerprint):
+            yield from unchanged
+            return
+        landed = ingest.ingest_codebook(s.raw_dir, definition, s.workbook_password())
+        yield from _land(context, build, landed, fingerprint, started)
 
 
 @dg.multi_asset(
@@ -305,28 +309,29 @@ def raw_survey_codebook(context: dg.AssetExecutionContext, build: BuildWarehouse
     ],
 )
 def raw_survey(context: dg.AssetExecutionContext, build: BuildWarehouse):
-    s, started = build.ready(context.log), time.monotonic()
-    database, warehouse_key = s.build_database_path, build.key
-    definition = build.programme.definition
-    # The exports are read by the codebook's items: a new codebook means a new landing.
-    codebook = warehouse.landed_fingerprint(database, ["survey_codebook"], key=warehouse_key)
-    paths = raw_files.survey_exports(s.raw_dir)
-    fingerprint = ingest.input_fingerprint(
-        paths,
-        s.raw_dir,
-        codebook=codebook or "none",
-        definition=definition_digest(definition),
-    )
-    tables = ["survey_responses", "survey_answers", "survey_exclusions"]
-    if unchanged := _unchanged(context, build, tables, fingerprint):
-        yield from unchanged
-        return
-    items = warehouse.query(
-        database,
-        "select item_id, statement, scale from raw.survey_codebook order by item_order",
-        warehouse_key,
-    )
-    landed = ingest.ingest_survey(
-        s.raw_dir, definition, codebook_items(items), s.workbook_password()
-    )
-    yield from _land(context, build, landed, fingerprint, started)
+    with build.turn(context.log) as s:
+        started = time.monotonic()
+        database, warehouse_key = s.build_database_path, build.key
+        definition = build.programme.definition
+        # The exports are read by the codebook's items: a new codebook means a new landing.
+        codebook = warehouse.landed_fingerprint(database, ["survey_codebook"], key=warehouse_key)
+        paths = raw_files.survey_exports(s.raw_dir)
+        fingerprint = ingest.input_fingerprint(
+            paths,
+            s.raw_dir,
+            codebook=codebook or "none",
+            definition=definition_digest(definition),
+        )
+        tables = ["survey_responses", "survey_answers", "survey_exclusions"]
+        if unchanged := _unchanged(context, build, tables, fingerprint):
+            yield from unchanged
+            return
+        items = warehouse.query(
+            database,
+            "select item_id, statement, scale from raw.survey_codebook order by item_order",
+            warehouse_key,
+        )
+        landed = ingest.ingest_survey(
+            s.raw_dir, definition, codebook_items(items), s.workbook_password()
+        )
+        yield from _land(context, build, landed, fingerprint, started)

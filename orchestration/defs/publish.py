@@ -38,25 +38,26 @@ from orchestration.settings import PROJECT_ROOT
 def evidence_brief(
     context: dg.AssetExecutionContext, build: BuildWarehouse
 ) -> dg.MaterializeResult:
-    s, started = build.ready(context.log), time.monotonic()
-    run_id = context.run.run_id
-    warehouse.clean_scratch(s.scratch_dir, run_id, other_runs_in_progress(context))
-    staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")
-    programme = build.programme
-    tables = publishing.load_brief_tables(
-        s.build_database_path, programme.definition, programme.min_cell_size, build.key
-    )
-    provenance = collect(run_id, s.raw_dir, PROJECT_ROOT)
-    quality = QualityStatus.read(s.quality_dir / "summary.json")
-    written = publishing.write_brief(tables, staged, provenance, quality)
-    publishing.publish(s, staged, run_id)
-    # Inputs fingerprinted when the run started (idream run, sensor), else now.
-    fingerprint = context.run.tags.get(FINGERPRINT_TAG) or s.fingerprint()
-    publishing.record_published(s.published_state_path, fingerprint, run_id)
-    context.log.info(
-        f"published {s.database_path} and {len(written)} brief files to {s.brief_dir} "
-        f"in {time.monotonic() - started:.2f}s"
-    )
+    with build.turn(context.log) as s:
+        started = time.monotonic()
+        run_id = context.run.run_id
+        warehouse.clean_scratch(s.scratch_dir, run_id, other_runs_in_progress(context))
+        staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")
+        programme = build.programme
+        tables = publishing.load_brief_tables(
+            s.build_database_path, programme.definition, programme.min_cell_size, build.key
+        )
+        provenance = collect(run_id, s.raw_dir, PROJECT_ROOT)
+        quality = QualityStatus.read(s.quality_dir / "summary.json")
+        written = publishing.write_brief(tables, staged, provenance, quality)
+        publishing.publish(s, staged, run_id)
+        # Inputs fingerprinted when the run started (idream run, sensor), else now.
+        fingerprint = context.run.tags.get(FINGERPRINT_TAG) or s.fingerprint()
+        publishing.record_published(s.published_state_path, fingerprint, run_id)
+        context.log.info(
+            f"published {s.database_path} and {len(written)} brief files to {s.brief_dir} "
+            f"in {time.monotonic() - started:.2f}s"
+        )
     total = tables.success_markers.filter(tables.success_markers["cohort"] == "all").row(
         0, named=True
     )

@@ -67,17 +67,18 @@ def _build_step_checks(step: str, suites: list[str]) -> dg.AssetChecksDefinition
         # definitions (the UI, sensors, schedules) should not pay for it.
         from orchestration.lib.quality.runner import run_suites
 
-        s = build.ready(context.log)
-        keys = {by_key[key]: key for key in context.selected_asset_check_keys}
-        for suite, result in run_suites(
-            sorted(keys),
-            s,
-            context.run.run_id,
-            build.programme,
-            build.key,
-            other_runs_in_progress(context),
-        ):
-            yield _check_result(context, keys[suite], suite, result, s.quality_dir / "index.html")
+        with build.turn(context.log) as s:
+            keys = {by_key[key]: key for key in context.selected_asset_check_keys}
+            for suite, result in run_suites(
+                sorted(keys),
+                s,
+                context.run.run_id,
+                build.programme,
+                build.key,
+                other_runs_in_progress(context),
+            ):
+                report = s.quality_dir / "index.html"
+                yield _check_result(context, keys[suite], suite, result, report)
 
     return _checks
 

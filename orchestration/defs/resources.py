@@ -8,13 +8,16 @@ The CLI builds both from its own settings and passes them to the run (`runner.py
 launched from the UI, a schedule or the sensor gets them from the environment, here.
 """
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 from pydantic import PrivateAttr
 
 from orchestration.lib import warehouse
+from orchestration.lib.build_lock import BuildLock
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.settings import Settings
 
@@ -78,16 +81,26 @@ class BuildWarehouse(dg.ConfigurableResource):
             context.log.warning(notice)
         self._warehouse_key = s.warehouse_key()
 
-    def ready(self, log) -> Settings:
-        """The paths, once the build copy is prepared. The first step of the run that opens
-        the warehouse prepares it, inside its slot of the warehouse pool: prepared as the
-        run's resources are set up, a second run's preparation would open the file while
-        another run's step writes it (DuckDB: "Could not set lock on file")."""
-        if not self._prepared:
-            for notice in prepare_build(self.paths, self.programme.keep_free_text, self.key):
-                log.warning(notice)
-            self._prepared = True
-        return self.paths
+    @contextlib.contextmanager
+    def turn(self, log) -> Iterator[Settings]:
+        """A step's turn on the build copy: the paths, while this step holds the build lock
+        (`build_lock`, the backstop of the warehouse pool) and once the copy is prepared.
+        Every step that opens the build file does so inside its turn.
+
+        The first turn of a run prepares the copy, inside its slot of the warehouse pool:
+        prepared as the run's resources are set up, a second run's preparation would open
+        the file while another run's step writes it (DuckDB: "Could not set lock on file").
+        """
+        lock = BuildLock(self.paths.build_dir)
+        lock.hold(log.info)
+        try:
+            if not self._prepared:
+                for notice in prepare_build(self.paths, self.programme.keep_free_text, self.key):
+                    log.warning(notice)
+                self._prepared = True
+            yield self.paths
+        finally:
+            lock.release()
 
     @property
     def paths(self) -> Settings:

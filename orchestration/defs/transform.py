@@ -83,44 +83,44 @@ def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
     Dagster skip everything downstream of it, the brief included (docs/decisions.md).
     dbt's unit tests are left to `make test`, as dbt's docs advise for production builds.
     """
-    s = build.ready(context.log)
-    # The manifest the assets were defined from (parsed as this run started).
-    manifest = MANIFEST
-    model_keys = dbt_model_keys(manifest)
-    args = [
-        "build",
-        *dbt_arguments(s),
-        *subset_selection(context, manifest, model_keys),
-        "--exclude-resource-type",
-        "unit_test",
-        "--project-dir",
-        str(dbt_project.project_dir),
-        "--profiles-dir",
-        str(dbt_project.profiles_dir),
-        "--target-path",
-        str(target_dir(s)),
-        "--log-path",
-        str(target_dir(s)),
-        # dbt's file log defaults to debug level: every statement as JSON. The run's log
-        # file keeps dbt's info-level log, where colour codes are noise.
-        "--log-level-file",
-        "warn",
-        "--no-use-colors",
-        # No manifest.json and run_results.json: this step has dbt's results in memory, and
-        # the manifest is the one parsed as the run started. Writing them cost about 0.8 s
-        # of a sample run (`idream dbt ...` still writes its own).
-        "--no-write-json",
-    ]
-    context.log.info(f"dbt {' '.join(args)}")
-    with secret_environment(dbt_environment(build.key)):
-        invocation = dbt_invocation.invoke(args, parsed(dbt_project, parse_arguments(s)))
-    context.log.info(invocation.graph_line())
-    built = {r.unique_id for r in invocation.results if r.status == "success"}
-    keys = [key for uid, key in model_keys.items() if uid in built]
-    extra = table_metadata(s.build_database_path, [tuple(k.path[-2:]) for k in keys], build.key)
-    yield from dagster_events(context, manifest, model_keys, invocation.results, extra)
-    if not invocation.success:
-        raise dg.Failure(description=invocation.failed_nodes(), allow_retries=False)
+    with build.turn(context.log) as s:
+        # The manifest the assets were defined from (parsed as this run started).
+        manifest = MANIFEST
+        model_keys = dbt_model_keys(manifest)
+        args = [
+            "build",
+            *dbt_arguments(s),
+            *subset_selection(context, manifest, model_keys),
+            "--exclude-resource-type",
+            "unit_test",
+            "--project-dir",
+            str(dbt_project.project_dir),
+            "--profiles-dir",
+            str(dbt_project.profiles_dir),
+            "--target-path",
+            str(target_dir(s)),
+            "--log-path",
+            str(target_dir(s)),
+            # dbt's file log defaults to debug level: every statement as JSON. The run's log
+            # file keeps dbt's info-level log, where colour codes are noise.
+            "--log-level-file",
+            "warn",
+            "--no-use-colors",
+            # No manifest.json and run_results.json: this step has dbt's results in memory, and
+            # the manifest is the one parsed as the run started. Writing them cost about 0.8 s
+            # of a sample run (`idream dbt ...` still writes its own).
+            "--no-write-json",
+        ]
+        context.log.info(f"dbt {' '.join(args)}")
+        with secret_environment(dbt_environment(build.key)):
+            invocation = dbt_invocation.invoke(args, parsed(dbt_project, parse_arguments(s)))
+        context.log.info(invocation.graph_line())
+        built = {r.unique_id for r in invocation.results if r.status == "success"}
+        keys = [key for uid, key in model_keys.items() if uid in built]
+        extra = table_metadata(s.build_database_path, [tuple(k.path[-2:]) for k in keys], build.key)
+        yield from dagster_events(context, manifest, model_keys, invocation.results, extra)
+        if not invocation.success:
+            raise dg.Failure(description=invocation.failed_nodes(), allow_retries=False)
 
 
 def dbt_model_keys(manifest: dict) -> dict[str, dg.AssetKey]:
