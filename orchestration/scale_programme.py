@@ -7,8 +7,12 @@ programme has N times the sample's rows in every input: 4c cohorts of 10s partic
 survey responses in exports that rotate through the sample's three formats (a staff
 workbook with Excel dates, a KoboToolbox CSV with a duplicate submission, a plain CSV),
 split into files of at most `rows_per_export` responses, never more than one Excel sheet
-holds. Labels carry the same variant spellings as the sample, and `programme.toml` states
-the cohort sizes and distinct respondents the files hold, so the output passes every check.
+holds. A survey-heavy programme (`survey_responses`, the bench's "survey" scale) keeps the
+roster and markers of `scale` and holds that many survey responses, spread over the surveyed
+cohorts in the same proportions, in CSV exports only (plain and KoboToolbox, in turn), as a
+large survey arrives from the tools. Labels carry the same variant spellings as the sample,
+and `programme.toml` states the cohort sizes and distinct respondents the files hold, so the
+output passes every check.
 
 The figures are not steered to the brief's: a scale test computes them from the files.
 """
@@ -25,6 +29,8 @@ from orchestration.lib.workbooks import EXCEL_MAX_DATA_ROWS, write_csv, write_wo
 
 SEED = 20250101
 DEFAULT_ROWS_PER_EXPORT = 50_000
+# A survey-heavy programme's exports: ten files for a million responses.
+HEAVY_ROWS_PER_EXPORT = 100_000
 # Of every four cohorts, as in the sample: the first ran no survey, the third's organisations
 # sent several respondents each. Respondents per participant, by cohort number mod 4.
 RESPONDENTS_PER_PARTICIPANT = {1: 0.0, 2: 0.9, 3: 1.6, 0: 1.0}
@@ -47,9 +53,11 @@ def generate(
     scale: int,
     seed: int = SEED,
     rows_per_export: int = DEFAULT_ROWS_PER_EXPORT,
+    survey_responses: int | None = None,
 ) -> list[Path]:
-    """Write the programme at `scale` under `out_dir`; returns the files written."""
-    if scale == 1:
+    """Write the programme at `scale` under `out_dir`; returns the files written.
+    `survey_responses`: a survey-heavy programme of that many responses (module docstring)."""
+    if scale == 1 and survey_responses is None:
         return sample.generate(out_dir)
     if not 1 <= rows_per_export <= EXCEL_MAX_DATA_ROWS:
         raise ValueError(f"rows_per_export must be 1..{EXCEL_MAX_DATA_ROWS}")
@@ -65,11 +73,29 @@ def generate(
         for cohort in range(1, cohorts + 1)
         if RESPONDENTS_PER_PARTICIPANT[cohort % 4]
     }
-    written += _write_survey(out_dir, rng, respondents, rows_per_export)
+    formats = EXPORT_FORMATS
+    if survey_responses is not None:
+        respondents = spread(survey_responses, respondents)
+        formats, rows_per_export = ("csv", "kobo_csv"), HEAVY_ROWS_PER_EXPORT
+    written += _write_survey(out_dir, rng, respondents, rows_per_export, formats)
     # Distinct responses: a Kobo file's earlier duplicate submission is not a respondent.
     sizes = dict.fromkeys(range(1, cohorts + 1), size)
     written.append(sample.write_programme_settings(out_dir, sizes, respondents))
     return written
+
+
+def spread(total: int, weights: dict[int, int]) -> dict[int, int]:
+    """`total` split over the cohorts of `weights` in proportion, adding up exactly (largest
+    remainders get the leftover ones)."""
+    if total < 1:
+        raise ValueError(f"survey_responses must be 1 or more, not {total}")
+    whole = sum(weights.values())
+    shares = {cohort: total * weight / whole for cohort, weight in weights.items()}
+    counts = {cohort: math.floor(share) for cohort, share in shares.items()}
+    leftover = total - sum(counts.values())
+    for cohort in sorted(shares, key=lambda c: counts[c] - shares[c])[:leftover]:
+        counts[cohort] += 1
+    return {cohort: count for cohort, count in counts.items() if count}
 
 
 def cohort_kind(cohort: int) -> str:
@@ -139,14 +165,18 @@ def _write_markers(out_dir: Path, rng: random.Random, cohort: int, size: int) ->
 
 
 def _write_survey(
-    out_dir: Path, rng: random.Random, respondents: dict[int, int], rows_per_export: int
+    out_dir: Path,
+    rng: random.Random,
+    respondents: dict[int, int],
+    rows_per_export: int,
+    formats: tuple[str, ...] = EXPORT_FORMATS,
 ) -> list[Path]:
     items = sample._item_ids()
     item_ids = [item_id for item_id, *_ in items]
     scales = [scale for *_, scale in items]
     written = []
     for turn, (cohort, count) in enumerate(respondents.items()):
-        kind = EXPORT_FORMATS[turn % len(EXPORT_FORMATS)]
+        kind = formats[turn % len(formats)]
         started = datetime(2022, 6, 1, 9, 0, 0) + timedelta(days=7 * cohort)
         responses = [
             (

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from orchestration.lib import workbooks
-from orchestration.scale_programme import generate, shape
+from orchestration.scale_programme import generate, shape, spread
 from tests.conftest import SAMPLE_RAW
 
 
@@ -91,3 +91,25 @@ def test_a_sheet_over_excel_s_row_limit_is_refused(tmp_path, monkeypatch):
     rows = [(n,) for n in range(4)]
     with pytest.raises(ValueError, match="more rows than Excel allows"):
         workbooks.write_workbook(tmp_path / "big.xlsx", {"s": (("n",), rows)}, streamed=True)
+
+
+@pytest.mark.parametrize("total", [1, 7, 1000, 1_000_003])
+def test_a_survey_heavy_total_is_spread_in_proportion_and_adds_up(total):
+    weights = {2: 9, 3: 16, 4: 10, 6: 9}
+    counts = spread(total, weights)
+    assert sum(counts.values()) == total
+    assert set(counts) <= set(weights)
+    for cohort, count in counts.items():
+        assert abs(count - total * weights[cohort] / 44) < 1
+
+
+def test_a_survey_heavy_programme_holds_that_many_responses_in_csv_exports(tmp_path):
+    generate(tmp_path, 4, survey_responses=23)
+    stated = tomllib.loads((tmp_path / "programme.toml").read_text())["survey_respondents"]
+    assert sum(stated.values()) == 23
+    exports = sorted(p for p in (tmp_path / "survey").iterdir() if p.name != "codebook.xlsx")
+    assert {p.suffix for p in exports} == {".csv"}
+    assert any("kobo" in p.name for p in exports) and any("kobo" not in p.name for p in exports)
+    # The roster stays x4's: only the survey grows.
+    roster = pl.read_excel(tmp_path / "participants.xlsx", sheet_name="participants")
+    assert roster.height == 160
