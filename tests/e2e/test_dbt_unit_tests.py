@@ -38,6 +38,7 @@ DEFINITION_RULES = {
 PROGRAMMES_APART = {
     "two_programmes_are_counted_apart",
     "a_participant_key_in_two_programmes_is_two_participants",
+    "each_programme_has_its_own_zero_filled_grid",
 }
 
 
