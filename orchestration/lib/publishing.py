@@ -46,19 +46,27 @@ MARTS = (
 # mart_survey_sections_by_cohort holds as a double.
 SURVEY_ITEM_COUNTS_BY_COHORT = """
     select
+        programme_id,
         cohort,
         section,
         item_id,
         count(*) filter (where is_valid) as valid_n,
         count(*) filter (where is_top_box) as top_box_n
     from marts.fct_survey_answers
-    group by cohort, section, item_id
+    group by programme_id, cohort, section, item_id
 """
 ROSTER_TYPES = """
-    select cohort, participant_type, count(*) as participants
+    select programme_id, cohort, participant_type, count(*) as participants
     from marts.dim_participants
-    group by cohort, participant_type
+    group by programme_id, cohort, participant_type
 """
+PARTICIPANT_TYPES = "select distinct programme_id, participant_type from marts.dim_participants"
+# Every relation below raw names its programme in this column (issue 15).
+PROGRAMME_ID = "programme_id"
+
+
+class NoProgrammeRows(Exception):
+    """The warehouse holds no rows of the programme being published."""
 
 
 def published_tables(tables: brief.BriefTables) -> dict[str, pl.DataFrame]:
@@ -76,10 +84,11 @@ def load_brief_tables(
 ) -> brief.BriefTables:
     """The brief's tables, in the order and words of the programme's `definition`, with the
     cells the disclosure policy withholds already withheld. `key`: the warehouse's
-    encryption key, if it is encrypted."""
+    encryption key, if it is encrypted. Only the rows of `definition`'s programme are read (a
+    warehouse may hold several), and their programme id is no column of the brief."""
 
     def query(sql: str) -> pl.DataFrame:
-        return warehouse.query(database_path, sql, key)
+        return programme_rows(warehouse.query(database_path, sql, key), definition.id)
 
     def mart(name: str) -> pl.DataFrame:
         return query(f"select * from marts.{name}")
@@ -87,11 +96,12 @@ def load_brief_tables(
     domain_rates = mart("mart_domain_rates")
     item_rates = mart("mart_survey_item_rates")
     cohorts = mart("dim_cohorts")
+    if cohorts.is_empty():
+        # An id other than the build's would otherwise publish a brief of nothing.
+        raise NoProgrammeRows(f"the warehouse holds no rows of programme '{definition.id}'")
     surveyed = cohorts.filter(pl.col("survey_respondents") > 0).sort("cohort")
     # Which types a mixed cohort holds is in the roster, not in dim_cohorts.
-    present = set(
-        query("select distinct participant_type from marts.dim_participants")["participant_type"]
-    )
+    present = set(query(PARTICIPANT_TYPES)["participant_type"])
     marts = further.FurtherMarts(
         marker_levels=mart("mart_marker_levels"),
         marker_progress=mart("mart_marker_progress"),
@@ -123,6 +133,11 @@ def load_brief_tables(
         min_cell_size=min_cell_size,
         further=policy.further,
     )
+
+
+def programme_rows(table: pl.DataFrame, programme_id: str) -> pl.DataFrame:
+    """One programme's rows of a mart or query that carries the programme id, without it."""
+    return table.filter(pl.col(PROGRAMME_ID) == programme_id).drop(PROGRAMME_ID)
 
 
 def csv_table(table: pl.DataFrame) -> pl.DataFrame:

@@ -34,12 +34,19 @@ DEFINITION_RULES = {
     "excluded_answer_is_not_in_the_denominator",
     "answer_counts_every_category_of_the_item_scale",
 }
+# A warehouse holding several programmes (issue 15): their rows never mix in a fact or mart.
+PROGRAMMES_APART = {
+    "two_programmes_are_counted_apart",
+    "a_participant_key_in_two_programmes_is_two_participants",
+    "each_programme_has_its_own_zero_filled_grid",
+}
 
 
 def test_every_dbt_unit_test_runs_and_passes(sample_run, tmp_path):
     declared = declared_unit_tests()
     assert len(declared) >= 13, declared
     assert not DEFINITION_RULES - declared, DEFINITION_RULES - declared
+    assert not PROGRAMMES_APART - declared, PROGRAMMES_APART - declared
     # A copy of the run's warehouse: dbt writes into the folder it is given (its target,
     # the database's lock), and other tests read the run's own dbt results there.
     warehouse = tmp_path / "warehouse"

@@ -35,6 +35,13 @@ COLUMNS = (
     "where table_schema = 'marts' order by table_name, ordinal_position"
 )
 
+# The first column of every relation dbt builds below raw.
+FIRST_COLUMNS = (
+    "select table_schema, table_name, column_name from information_schema.columns "
+    "where table_schema in ('staging', 'intermediate', 'marts') and ordinal_position = 1"
+)
+SAMPLE_PROGRAMME = "idream"  # raw/programme.toml
+
 
 def catalog(rows) -> dict[str, list[tuple[str, str, str]]]:
     tables: dict[str, list[tuple[str, str, str]]] = {}
@@ -126,6 +133,35 @@ def test_every_mart_equals_the_duckdb_runs(postgres_build):
                 )
             except AssertionError as error:
                 raise AssertionError(f"marts.{table} differs on PostgreSQL: {error}") from None
+
+
+def test_every_model_below_raw_carries_the_programme_id_first(postgres_build):
+    """Issue 15: one warehouse may hold several programmes, so every staging, intermediate,
+    fact, dimension and mart relation says whose each row is, in its first column, on both
+    backends. A model that lost it (a join or group by that drops it) fails here by name."""
+    manifest = json.loads((postgres_build.target / "manifest.json").read_text())
+    models = {
+        (node["schema"], node["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    assert len(models) >= 28
+    with (
+        duckdb.connect(str(postgres_build.duckdb_file), read_only=True) as on_duckdb,
+        psycopg.connect(postgres_build.url) as on_postgres,
+    ):
+        for backend, connection in (("DuckDB", on_duckdb), ("PostgreSQL", on_postgres)):
+            first = {
+                (schema, table): column
+                for schema, table, column in connection.execute(FIRST_COLUMNS).fetchall()
+            }
+            assert set(first) == models, backend
+            assert {k: v for k, v in first.items() if v != "programme_id"} == {}, backend
+            for schema, table in sorted(models):
+                ids = connection.execute(
+                    f'select distinct programme_id from {schema}."{table}"'
+                ).fetchall()
+                assert ids == [(SAMPLE_PROGRAMME,)], (backend, schema, table, ids)
 
 
 def test_a_pgpassword_reaches_dbt_and_is_written_nowhere(postgres_build, monkeypatch):

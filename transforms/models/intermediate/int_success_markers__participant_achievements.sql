@@ -19,6 +19,7 @@ markers as (
 
 achieved_markers as (
     select
+        programme_id,
         participant_key,
         domain,
         level_order,
@@ -29,25 +30,28 @@ achieved_markers as (
 
 achieved_by_domain as (
     select
+        programme_id,
         participant_key,
         domain,
         max(level_order) as highest_level_order,
         min(first_achieved_review_order) as first_achieved_review_order
     from achieved_markers
-    group by participant_key, domain
+    group by programme_id, participant_key, domain
 ),
 
 achieved_in_any_domain as (
     select
+        programme_id,
         participant_key,
         max(level_order) as highest_level_order,
         min(first_achieved_review_order) as first_achieved_review_order
     from achieved_markers
-    group by participant_key
+    group by programme_id, participant_key
 ),
 
 by_domain as (
     select
+        participant_domains.programme_id,
         participant_domains.participant_key,
         participant_domains.cohort,
         participant_domains.participant_type,
@@ -56,12 +60,14 @@ by_domain as (
         achieved_by_domain.first_achieved_review_order
     from participant_domains
     left join achieved_by_domain
-        on participant_domains.participant_key = achieved_by_domain.participant_key
+        on participant_domains.programme_id = achieved_by_domain.programme_id
+        and participant_domains.participant_key = achieved_by_domain.participant_key
         and participant_domains.domain = achieved_by_domain.domain
 ),
 
 in_any_domain as (
     select
+        participants.programme_id,
         participants.participant_key,
         participants.cohort,
         participants.participant_type,
@@ -70,7 +76,8 @@ in_any_domain as (
         achieved_in_any_domain.first_achieved_review_order
     from participants
     left join achieved_in_any_domain
-        on participants.participant_key = achieved_in_any_domain.participant_key
+        on participants.programme_id = achieved_in_any_domain.programme_id
+        and participants.participant_key = achieved_in_any_domain.participant_key
 ),
 
 combined as (
@@ -81,6 +88,7 @@ combined as (
 
 final as (
     select
+        programme_id,
         participant_key,
         cohort,
         participant_type,

@@ -10,15 +10,16 @@ ranked as (
     select
         responses.*,
         row_number() over (
-            partition by response_id
+            partition by programme_id, response_id
             order by submitted_at desc, source_file desc, source_row desc
         ) as submission_rank,
-        count(*) over (partition by response_id) as submissions
+        count(*) over (partition by programme_id, response_id) as submissions
     from responses
 ),
 
 final as (
     select
+        programme_id,
         response_id,
         submitted_at,
         cohort,

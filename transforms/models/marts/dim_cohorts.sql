@@ -10,24 +10,27 @@ responses as (
 
 cohort_sizes as (
     select
+        programme_id,
         cohort,
         count(*) as participants,
         min(participant_type) as first_type,
         max(participant_type) as last_type
     from participants
-    group by cohort
+    group by programme_id, cohort
 ),
 
 respondents as (
     select
+        programme_id,
         cohort,
         count(*) as survey_respondents
     from responses
-    group by cohort
+    group by programme_id, cohort
 ),
 
 final as (
     select
+        cohort_sizes.programme_id,
         cohort_sizes.cohort,
         -- A cohort is usually of one type; a mixed roster is shown, not hidden.
         case
@@ -38,7 +41,8 @@ final as (
         coalesce(respondents.survey_respondents, 0) as survey_respondents
     from cohort_sizes
     left join respondents
-        on cohort_sizes.cohort = respondents.cohort
+        on cohort_sizes.programme_id = respondents.programme_id
+        and cohort_sizes.cohort = respondents.cohort
 )
 
 select * from final

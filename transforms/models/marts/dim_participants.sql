@@ -6,6 +6,7 @@ participants as (
 
 final as (
     select
+        programme_id,
         participant_key,
         cohort,
         participant_type

@@ -6,6 +6,7 @@ items as (
 
 final as (
     select
+        programme_id,
         item_id,
         section,
         statement,

@@ -17,16 +17,18 @@ markers as (
 
 markers_by_domain as (
     select
+        programme_id,
         participant_key,
         domain,
         count(*) as markers,
         count(case when is_achieved then 1 end) as markers_achieved
     from markers
-    group by participant_key, domain
+    group by programme_id, participant_key, domain
 ),
 
 final as (
     select
+        participants.programme_id,
         participants.participant_key,
         participants.cohort,
         participants.participant_type,
@@ -37,7 +39,8 @@ final as (
     from participants
     cross join domains
     left join markers_by_domain
-        on participants.participant_key = markers_by_domain.participant_key
+        on participants.programme_id = markers_by_domain.programme_id
+        and participants.participant_key = markers_by_domain.participant_key
         and domains.domain = markers_by_domain.domain
 )
 

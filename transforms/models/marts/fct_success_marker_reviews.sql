@@ -20,6 +20,7 @@ status_definitions as (
 
 final as (
     select
+        statuses.programme_id,
         statuses.participant_key,
         participants.cohort,
         statuses.domain,
@@ -31,7 +32,8 @@ final as (
         status_definitions.is_achieved
     from statuses
     inner join participants
-        on statuses.participant_key = participants.participant_key
+        on statuses.programme_id = participants.programme_id
+        and statuses.participant_key = participants.participant_key
     -- Left joins: a review or status the definition does not list leaves a null, which the
     -- contract's not-null constraints stop, rather than a marker review silently dropped.
     left join reviews

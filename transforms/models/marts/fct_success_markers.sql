@@ -25,6 +25,7 @@ marker_reviews as (
 
 first_achievements as (
     select
+        programme_id,
         participant_key,
         domain,
         outcome_no,
@@ -32,11 +33,12 @@ first_achievements as (
         min(review_order) as first_achieved_review_order
     from marker_reviews
     where is_achieved
-    group by participant_key, domain, outcome_no, level
+    group by programme_id, participant_key, domain, outcome_no, level
 ),
 
 final as (
     select
+        markers.programme_id,
         markers.participant_key,
         participants.cohort,
         participants.participant_type,
@@ -53,11 +55,13 @@ final as (
         markers.source_row
     from markers
     inner join participants
-        on markers.participant_key = participants.participant_key
+        on markers.programme_id = participants.programme_id
+        and markers.participant_key = participants.participant_key
     left join levels
         on markers.level = levels.level
     left join first_achievements
-        on markers.participant_key = first_achievements.participant_key
+        on markers.programme_id = first_achievements.programme_id
+        and markers.participant_key = first_achievements.participant_key
         and markers.domain = first_achievements.domain
         and markers.outcome_no = first_achievements.outcome_no
         and markers.level = first_achievements.level

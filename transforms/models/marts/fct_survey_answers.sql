@@ -20,6 +20,7 @@ categories as (
 
 final as (
     select
+        answers.programme_id,
         answers.response_id,
         responses.cohort,
         answers.item_id,
@@ -41,10 +42,12 @@ final as (
     from answers
     -- Only the kept submission of a duplicated response_id: match on its file and row.
     inner join responses
-        on answers.source_file = responses.source_file
+        on answers.programme_id = responses.programme_id
+        and answers.source_file = responses.source_file
         and answers.source_row = responses.source_row
     inner join items
-        on answers.item_id = items.item_id
+        on answers.programme_id = items.programme_id
+        and answers.item_id = items.item_id
     -- An answer id may recur in several scales: it is looked up in the item's scale, or
     -- among the excluded answers (scale `any`), which every item accepts.
     left join categories

@@ -12,6 +12,7 @@ participants as (
 
 final as (
     select
+        outcomes.programme_id,
         outcomes.participant_key,
         participants.cohort,
         participants.participant_type,
@@ -22,7 +23,8 @@ final as (
         outcomes.source_row
     from outcomes
     inner join participants
-        on outcomes.participant_key = participants.participant_key
+        on outcomes.programme_id = participants.programme_id
+        and outcomes.participant_key = participants.participant_key
 )
 
 select * from final

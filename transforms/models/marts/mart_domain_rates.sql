@@ -12,40 +12,43 @@ cohorts as (
 
 participant_any_domain as (
     select
+        programme_id,
         participant_key,
         cohort,
         cast('any_domain' as varchar) as domain,
         max(case when has_achieved then 1 else 0 end) = 1 as has_achieved
     from participant_domains
-    group by participant_key, cohort
+    group by programme_id, participant_key, cohort
 ),
 
 participant_outcomes as (
-    select participant_key, cohort, domain, has_achieved from participant_domains
+    select programme_id, participant_key, cohort, domain, has_achieved from participant_domains
     union all
-    select participant_key, cohort, domain, has_achieved from participant_any_domain
+    select programme_id, participant_key, cohort, domain, has_achieved from participant_any_domain
 ),
 
 by_cohort as (
     select
+        programme_id,
         cast(cohort as varchar) as cohort,
         cohort as cohort_number,
         domain,
         count(*) as participants,
         count(case when has_achieved then 1 end) as achieved_n
     from participant_outcomes
-    group by cohort, domain
+    group by programme_id, cohort, domain
 ),
 
 across_cohorts as (
     select
+        programme_id,
         cast('all' as varchar) as cohort,
         cast(null as bigint) as cohort_number,
         domain,
         count(*) as participants,
         count(case when has_achieved then 1 end) as achieved_n
     from participant_outcomes
-    group by domain
+    group by programme_id, domain
 ),
 
 combined as (
@@ -56,6 +59,7 @@ combined as (
 
 final as (
     select
+        combined.programme_id,
         combined.cohort,
         combined.cohort_number,
         cohorts.participant_type,
@@ -65,7 +69,8 @@ final as (
         cast(combined.achieved_n as double precision) / combined.participants as achieved_rate
     from combined
     left join cohorts
-        on combined.cohort_number = cohorts.cohort
+        on combined.programme_id = cohorts.programme_id
+        and combined.cohort_number = cohorts.cohort
 )
 
 select * from final

@@ -10,22 +10,24 @@ achievements as (
 
 by_type as (
     select
+        programme_id,
         participant_type,
         domain,
         count(*) as participants,
         count(case when has_achieved then 1 end) as achieved_n
     from achievements
-    group by participant_type, domain
+    group by programme_id, participant_type, domain
 ),
 
 across_types as (
     select
+        programme_id,
         cast('all' as varchar) as participant_type,
         domain,
         count(*) as participants,
         count(case when has_achieved then 1 end) as achieved_n
     from achievements
-    group by domain
+    group by programme_id, domain
 ),
 
 final as (

@@ -15,6 +15,7 @@ levels as (
 
 achieved_levels as (
     select distinct
+        programme_id,
         participant_key,
         cohort,
         domain,
@@ -26,16 +27,18 @@ achieved_levels as (
 
 highest_levels as (
     select
+        programme_id,
         participant_key,
         cohort,
         domain,
         max(level_order) as highest_level_order
     from achieved_levels
-    group by participant_key, cohort, domain
+    group by programme_id, participant_key, cohort, domain
 ),
 
 levels_below_highest as (
     select
+        highest_levels.programme_id,
         highest_levels.participant_key,
         highest_levels.domain,
         levels.level,
@@ -47,13 +50,15 @@ levels_below_highest as (
 
 missed_levels as (
     select
+        levels_below_highest.programme_id,
         levels_below_highest.participant_key,
         levels_below_highest.domain,
         levels_below_highest.level,
         levels_below_highest.level_order
     from levels_below_highest
     left join achieved_levels
-        on levels_below_highest.participant_key = achieved_levels.participant_key
+        on levels_below_highest.programme_id = achieved_levels.programme_id
+        and levels_below_highest.participant_key = achieved_levels.participant_key
         and levels_below_highest.domain = achieved_levels.domain
         and levels_below_highest.level = achieved_levels.level
     where achieved_levels.level is null
@@ -61,24 +66,27 @@ missed_levels as (
 
 achieved_level_lists as (
     select
+        programme_id,
         participant_key,
         domain,
         string_agg(level, ', ' order by level_order) as achieved_levels
     from achieved_levels
-    group by participant_key, domain
+    group by programme_id, participant_key, domain
 ),
 
 missed_level_lists as (
     select
+        programme_id,
         participant_key,
         domain,
         string_agg(level, ', ' order by level_order) as missed_levels
     from missed_levels
-    group by participant_key, domain
+    group by programme_id, participant_key, domain
 ),
 
 participant_patterns as (
     select
+        highest_levels.programme_id,
         highest_levels.cohort,
         highest_levels.domain,
         highest_levels.highest_level_order,
@@ -87,15 +95,18 @@ participant_patterns as (
     from highest_levels
     -- Inner join: a participant who missed no level below their highest is nested.
     inner join missed_level_lists
-        on highest_levels.participant_key = missed_level_lists.participant_key
+        on highest_levels.programme_id = missed_level_lists.programme_id
+        and highest_levels.participant_key = missed_level_lists.participant_key
         and highest_levels.domain = missed_level_lists.domain
     inner join achieved_level_lists
-        on highest_levels.participant_key = achieved_level_lists.participant_key
+        on highest_levels.programme_id = achieved_level_lists.programme_id
+        and highest_levels.participant_key = achieved_level_lists.participant_key
         and highest_levels.domain = achieved_level_lists.domain
 ),
 
 patterns as (
     select
+        programme_id,
         cohort,
         domain,
         highest_level_order,
@@ -103,11 +114,12 @@ patterns as (
         missed_levels,
         count(*) as participants_n
     from participant_patterns
-    group by cohort, domain, highest_level_order, achieved_levels, missed_levels
+    group by programme_id, cohort, domain, highest_level_order, achieved_levels, missed_levels
 ),
 
 final as (
     select
+        patterns.programme_id,
         cast(patterns.cohort as varchar) as cohort,
         patterns.cohort as cohort_number,
         patterns.domain,

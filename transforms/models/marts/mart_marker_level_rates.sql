@@ -17,17 +17,22 @@ levels as (
 
 cohort_rows as (
     select
+        programme_id,
         cast(cohort as varchar) as cohort,
         cohort as cohort_number
     from cohorts
     union all
-    select
+    -- One `all` row per programme with a cohort.
+    select distinct
+        programme_id,
         cast('all' as varchar) as cohort,
         cast(null as bigint) as cohort_number
+    from cohorts
 ),
 
 grid as (
     select
+        cohort_rows.programme_id,
         cohort_rows.cohort,
         cohort_rows.cohort_number,
         levels.level,
@@ -38,22 +43,24 @@ grid as (
 
 by_cohort as (
     select
+        programme_id,
         cast(cohort as varchar) as cohort,
         level,
         count(*) as markers,
         count(case when is_achieved then 1 end) as achieved_n
     from markers
-    group by cohort, level
+    group by programme_id, cohort, level
 ),
 
 across_cohorts as (
     select
+        programme_id,
         cast('all' as varchar) as cohort,
         level,
         count(*) as markers,
         count(case when is_achieved then 1 end) as achieved_n
     from markers
-    group by level
+    group by programme_id, level
 ),
 
 counts as (
@@ -64,6 +71,7 @@ counts as (
 
 final as (
     select
+        grid.programme_id,
         grid.cohort,
         grid.cohort_number,
         grid.level,
@@ -72,7 +80,8 @@ final as (
         coalesce(counts.achieved_n, 0) as achieved_n
     from grid
     left join counts
-        on grid.cohort = counts.cohort
+        on grid.programme_id = counts.programme_id
+        and grid.cohort = counts.cohort
         and grid.level = counts.level
 )
 

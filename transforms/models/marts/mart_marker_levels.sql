@@ -22,16 +22,19 @@ levels as (
 
 cohort_rows as (
     select
+        programme_id,
         cast(cohort as varchar) as cohort,
         cohort as cohort_number,
         participants
     from cohorts
     union all
     select
+        programme_id,
         cast('all' as varchar) as cohort,
         cast(null as bigint) as cohort_number,
         cast(sum(participants) as bigint) as participants
     from cohorts
+    group by programme_id
 ),
 
 domain_rows as (
@@ -54,6 +57,7 @@ level_rows as (
 
 grid as (
     select
+        cohort_rows.programme_id,
         cohort_rows.cohort,
         cohort_rows.cohort_number,
         domain_rows.domain,
@@ -67,22 +71,24 @@ grid as (
 
 by_cohort as (
     select
+        programme_id,
         cast(cohort as varchar) as cohort,
         domain,
         highest_level_order,
         count(*) as participants_n
     from achievements
-    group by cohort, domain, highest_level_order
+    group by programme_id, cohort, domain, highest_level_order
 ),
 
 across_cohorts as (
     select
+        programme_id,
         cast('all' as varchar) as cohort,
         domain,
         highest_level_order,
         count(*) as participants_n
     from achievements
-    group by domain, highest_level_order
+    group by programme_id, domain, highest_level_order
 ),
 
 counts as (
@@ -93,6 +99,7 @@ counts as (
 
 final as (
     select
+        grid.programme_id,
         grid.cohort,
         grid.cohort_number,
         grid.domain,
@@ -102,7 +109,8 @@ final as (
         coalesce(counts.participants_n, 0) as participants_n
     from grid
     left join counts
-        on grid.cohort = counts.cohort
+        on grid.programme_id = counts.programme_id
+        and grid.cohort = counts.cohort
         and grid.domain = counts.domain
         -- The `none` row matches the participants with no highest level.
         and grid.highest_level_order is not distinct from counts.highest_level_order

@@ -14,6 +14,7 @@ reviews as (
 
 participant_reviews as (
     select
+        achievements.programme_id,
         achievements.participant_key,
         achievements.cohort,
         achievements.domain,
@@ -28,6 +29,7 @@ participant_reviews as (
 
 by_cohort as (
     select
+        programme_id,
         cast(cohort as varchar) as cohort,
         cohort as cohort_number,
         domain,
@@ -36,11 +38,12 @@ by_cohort as (
         count(*) as participants,
         count(case when is_achieved_by_review then 1 end) as achieved_by_n
     from participant_reviews
-    group by cohort, domain, review, review_order
+    group by programme_id, cohort, domain, review, review_order
 ),
 
 across_cohorts as (
     select
+        programme_id,
         cast('all' as varchar) as cohort,
         cast(null as bigint) as cohort_number,
         domain,
@@ -49,7 +52,7 @@ across_cohorts as (
         count(*) as participants,
         count(case when is_achieved_by_review then 1 end) as achieved_by_n
     from participant_reviews
-    group by domain, review, review_order
+    group by programme_id, domain, review, review_order
 ),
 
 final as (

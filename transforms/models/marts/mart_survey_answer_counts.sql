@@ -17,6 +17,7 @@ answers as (
 
 item_categories as (
     select
+        items.programme_id,
         items.item_id,
         categories.answer,
         categories.answer_label,
@@ -31,16 +32,18 @@ item_categories as (
 
 answer_counts as (
     select
+        programme_id,
         item_id,
         answer,
         count(*) as answers_n
     from answers
     where answer is not null
-    group by item_id, answer
+    group by programme_id, item_id, answer
 ),
 
 final as (
     select
+        item_categories.programme_id,
         item_categories.item_id,
         item_categories.answer,
         item_categories.answer_label,
@@ -50,7 +53,8 @@ final as (
         coalesce(answer_counts.answers_n, 0) as answers_n
     from item_categories
     left join answer_counts
-        on item_categories.item_id = answer_counts.item_id
+        on item_categories.programme_id = answer_counts.programme_id
+        and item_categories.item_id = answer_counts.item_id
         and item_categories.answer = answer_counts.answer
 )
 

@@ -13,6 +13,7 @@ items as (
 
 answer_counts as (
     select
+        programme_id,
         item_id,
         count(*) as responses,
         count(case when is_valid then 1 end) as valid_n,
@@ -20,11 +21,12 @@ answer_counts as (
         count(case when answer_status = 'excluded' then 1 end) as excluded_n,
         count(case when answer_status = 'skipped' then 1 end) as skipped_n
     from answers
-    group by item_id
+    group by programme_id, item_id
 ),
 
 final as (
     select
+        items.programme_id,
         items.item_id,
         items.section,
         items.statement,
@@ -41,7 +43,8 @@ final as (
         answer_counts.skipped_n
     from items
     inner join answer_counts
-        on items.item_id = answer_counts.item_id
+        on items.programme_id = answer_counts.programme_id
+        and items.item_id = answer_counts.item_id
 )
 
 select * from final

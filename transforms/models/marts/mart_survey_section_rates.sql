@@ -18,6 +18,7 @@ sections as (
 
 section_items as (
     select
+        programme_id,
         section,
         count(*) as items,
         count(top_box_rate) as items_with_valid_answers,
@@ -25,20 +26,22 @@ section_items as (
         cast(sum(top_box_n) as bigint) as top_box_n,
         cast(sum(valid_n) as bigint) as valid_n
     from item_rates
-    group by section
+    group by programme_id, section
 ),
 
 section_respondents as (
     select
+        programme_id,
         section,
         count(distinct response_id) as respondents
     from answers
     where is_valid
-    group by section
+    group by programme_id, section
 ),
 
 final as (
     select
+        section_items.programme_id,
         section_items.section,
         cast(sections.section_order as bigint) as section_order,
         section_items.items,
@@ -55,7 +58,8 @@ final as (
     left join sections
         on section_items.section = sections.section
     left join section_respondents
-        on section_items.section = section_respondents.section
+        on section_items.programme_id = section_respondents.programme_id
+        and section_items.section = section_respondents.section
 )
 
 select * from final

@@ -14,17 +14,19 @@ sections as (
 
 cohort_items as (
     select
+        programme_id,
         cohort,
         section,
         item_id,
         count(case when is_valid then 1 end) as valid_n,
         count(case when is_top_box then 1 end) as top_box_n
     from answers
-    group by cohort, section, item_id
+    group by programme_id, cohort, section, item_id
 ),
 
 cohort_item_rates as (
     select
+        programme_id,
         cohort,
         section,
         item_id,
@@ -38,6 +40,7 @@ cohort_item_rates as (
 
 cohort_sections as (
     select
+        programme_id,
         cohort,
         section,
         count(top_box_rate) as items,
@@ -45,21 +48,23 @@ cohort_sections as (
         cast(sum(top_box_n) as bigint) as top_box_n,
         cast(sum(valid_n) as bigint) as valid_n
     from cohort_item_rates
-    group by cohort, section
+    group by programme_id, cohort, section
 ),
 
 cohort_respondents as (
     select
+        programme_id,
         cohort,
         section,
         count(distinct response_id) as respondents
     from answers
     where is_valid
-    group by cohort, section
+    group by programme_id, cohort, section
 ),
 
 final as (
     select
+        cohort_sections.programme_id,
         cast(cohort_sections.cohort as varchar) as cohort,
         cohort_sections.cohort as cohort_number,
         cohort_sections.section,
@@ -73,7 +78,8 @@ final as (
     left join sections
         on cohort_sections.section = sections.section
     left join cohort_respondents
-        on cohort_sections.cohort = cohort_respondents.cohort
+        on cohort_sections.programme_id = cohort_respondents.programme_id
+        and cohort_sections.cohort = cohort_respondents.cohort
         and cohort_sections.section = cohort_respondents.section
 )
 

@@ -13,6 +13,7 @@ reviews as (
 
 labelled as (
     select
+        programme_id,
         participant_key,
         cohort,
         coalesce(domain, cast('unspecified' as varchar)) as domain,
@@ -22,6 +23,7 @@ labelled as (
 
 by_cohort as (
     select
+        programme_id,
         cast(cohort as varchar) as cohort,
         cohort as cohort_number,
         domain,
@@ -29,11 +31,12 @@ by_cohort as (
         count(*) as outcomes_n,
         count(distinct participant_key) as participants_n
     from labelled
-    group by cohort, domain, review
+    group by programme_id, cohort, domain, review
 ),
 
 across_cohorts as (
     select
+        programme_id,
         cast('all' as varchar) as cohort,
         cast(null as bigint) as cohort_number,
         domain,
@@ -41,7 +44,7 @@ across_cohorts as (
         count(*) as outcomes_n,
         count(distinct participant_key) as participants_n
     from labelled
-    group by domain, review
+    group by programme_id, domain, review
 ),
 
 combined as (
@@ -52,6 +55,7 @@ combined as (
 
 final as (
     select
+        combined.programme_id,
         combined.cohort,
         combined.cohort_number,
         combined.domain,

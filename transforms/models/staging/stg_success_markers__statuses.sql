@@ -5,8 +5,14 @@ source as (
     select * from {{ source('raw', 'success_marker_statuses') }}
 ),
 
+-- One row: the programme these raw rows belong to (a shared warehouse holds several).
+programme as (
+    select programme_id from {{ source('reference', 'programme') }}
+),
+
 final as (
     select
+        programme.programme_id,
         participant_key,
         domain,
         outcome_no,
@@ -17,6 +23,7 @@ final as (
         source_sheet,
         source_row
     from source
+    cross join programme
 )
 
 select * from final

@@ -4,8 +4,14 @@ source as (
     select * from {{ source('raw', 'survey_codebook') }}
 ),
 
+-- One row: the programme these raw rows belong to (a shared warehouse holds several).
+programme as (
+    select programme_id from {{ source('reference', 'programme') }}
+),
+
 final as (
     select
+        programme.programme_id,
         item_id,
         section,
         statement,
@@ -15,6 +21,7 @@ final as (
         source_sheet,
         source_row
     from source
+    cross join programme
 )
 
 select * from final
