@@ -2,6 +2,7 @@
 
 idream run [--raw-dir DIR] [--warehouse-dir DIR] [--force] [--verbose]
 idream check [--raw-dir DIR] [--report DIR]   would the raw folder run? (no warehouse written)
+                                  a root of programme folders: every programme
 idream generate-sample [--out DIR] [--scale N]
 idream dbt [DBT ARGS...]          e.g. idream dbt docs generate
 idream sql [DUCKDB ARGS...]       the published warehouse in the DuckDB CLI, read-only
@@ -108,10 +109,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from orchestration.lib.errors import RawDataError
-    from orchestration.lib.programme import ProgrammeSettingsError
-    from orchestration.lib.publishing import up_to_date
-    from orchestration.runner import run_pipeline
-    from orchestration.settings import SettingsError
+    from orchestration.runner import add_programme_partitions
 
     settings = _settings(args)
     if settings.warehouse_url is not None:
@@ -124,17 +122,51 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 2
     print(f"idream: raw data from {settings.raw_dir}", file=sys.stderr)
-    fingerprint = settings.fingerprint()
-    current = None if args.force else up_to_date(settings, fingerprint)
+    try:
+        programmes = settings.programmes()
+    except RawDataError as error:
+        # A root's listing: repeated ids, a programme folder without a roster, links.
+        print(f"idream: run failed.\n{error}", file=sys.stderr)
+        return 1
+    add_programme_partitions(programmes)
+    in_root = any(programme.in_root for programme in programmes)
+    failed = []
+    # One after the other: each programme has its own DuckDB file, but the warehouse
+    # pool lets one step at a time write any of them (docs/operations.md).
+    for programme in programmes:
+        if in_root:
+            print(
+                f"\nidream: programme {programme.programme_id} ({programme.raw_dir.name}/)",
+                file=sys.stderr,
+            )
+        if _run_programme(settings, programme, args) != 0:
+            failed.append(programme.programme_id)
+    if in_root:
+        _print_root_outcome(programmes, failed)
+    return 1 if failed else 0
+
+
+def _run_programme(settings, programme, args: argparse.Namespace) -> int:
+    """One programme's run, and what it says about it; its exit status."""
+    from orchestration.lib.errors import RawDataError
+    from orchestration.lib.programme import ProgrammeSettingsError
+    from orchestration.lib.publishing import up_to_date
+    from orchestration.runner import run_pipeline
+    from orchestration.settings import SettingsError
+
+    fingerprint = programme.fingerprint()
+    current = None if args.force else up_to_date(programme, fingerprint)
     if current:
         print(
             f"idream: nothing changed since run {current} (same raw files, code and key); "
-            f"the published outputs are current.\n  warehouse: {settings.database_path}\n"
-            f"  brief:     {settings.brief_dir}/   (use --force to rebuild anyway)"
+            f"the published outputs are current.\n  warehouse: {programme.database_path}\n"
+            f"  brief:     {programme.brief_dir}/   (use --force to rebuild anyway)"
         )
         return 0
     try:
-        outcome = run_pipeline(settings, fingerprint, full_rebuild=args.force, verbose=args.verbose)
+        outcome = run_pipeline(
+            settings, programme, fingerprint, full_rebuild=args.force, verbose=args.verbose
+        )
     except (RawDataError, SettingsError, ProgrammeSettingsError) as error:
         print(f"idream: run failed.\n{error}", file=sys.stderr)
         return 1
@@ -143,28 +175,43 @@ def _run(args: argparse.Namespace) -> int:
             f"idream: run {outcome.run_id} failed; nothing was published.\n{outcome.failure}",
             file=sys.stderr,
         )
-        print(
-            f"The last good warehouse and brief are unchanged in {settings.warehouse_dir}",
-            file=sys.stderr,
-        )
-        report = settings.quality_dir / "index.html"
+        unchanged = f"in {programme.warehouse_dir}"
+        if programme.in_root:
+            unchanged = f"in {programme.warehouse_dir} and {programme.brief_dir}"
+        print(f"The last good warehouse and brief are unchanged {unchanged}", file=sys.stderr)
+        report = programme.quality_dir / "index.html"
         if report.exists():
             print(f"Data-quality report: {report}", file=sys.stderr)
         print(f"The run's whole log: {outcome.log_file}", file=sys.stderr)
         return 1
     print(f"idream: run {outcome.run_id} succeeded.")
-    print(f"  warehouse: {settings.database_path}")
-    print(f"  quality:   {settings.quality_dir / 'index.html'}")
+    print(f"  warehouse: {programme.database_path}")
+    print(f"  quality:   {programme.quality_dir / 'index.html'}")
     print(f"  log:       {outcome.log_file}")
-    print(f"  brief:     {settings.brief_dir}/")
-    print(f"             {', '.join(sorted(path.name for path in settings.brief_dir.iterdir()))}")
+    print(f"  brief:     {programme.brief_dir}/")
+    brief = sorted(path.name for path in programme.brief_dir.iterdir())
+    print(f"             {', '.join(brief)}")
     return 0
+
+
+def _print_root_outcome(programmes, failed: list[str]) -> None:
+    """The last lines of a root's run: which programmes failed, by id."""
+    if not failed:
+        print(f"\nidream: all {len(programmes)} programmes are published.")
+        return
+    published = [p.programme_id for p in programmes if p.programme_id not in failed]
+    print(
+        f"\nidream: {len(failed)} of {len(programmes)} programme(s) failed: "
+        f"{', '.join(failed)} (their last good brief and warehouse are unchanged)."
+        + (f" Published or current: {', '.join(published)}." if published else ""),
+        file=sys.stderr,
+    )
 
 
 def _check(args: argparse.Namespace) -> int:
     import time
 
-    from orchestration.check import check_folder
+    from orchestration.check import check_raw_folder
     from orchestration.lib.check_report import terminal_lines, write_report
     from orchestration.runner import read_back_cell
     from orchestration.settings import SettingsError
@@ -177,7 +224,7 @@ def _check(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"idream: {error}", file=sys.stderr)
         return 1
-    outcome = check_folder(settings.raw_dir, password)
+    outcome = check_raw_folder(settings.raw_dir, password)
     report_dir = args.report or settings.warehouse_dir / "check"
     try:
         report = write_report(outcome.findings, report_dir, settings.raw_dir)
