@@ -4,8 +4,9 @@ idream run [--raw-dir DIR] [--warehouse-dir DIR] [--force] [--verbose]
 idream check [--raw-dir DIR] [--report DIR]   would the raw folder run? (no warehouse written)
                                   a root of programme folders: every programme
 idream generate-sample [--out DIR] [--scale N]
-idream dbt [DBT ARGS...]          e.g. idream dbt docs generate
-idream sql [DUCKDB ARGS...]       the published warehouse in the DuckDB CLI, read-only
+idream dbt [--programme ID] [DBT ARGS...]   e.g. idream dbt docs generate
+idream sql [--programme ID] [DUCKDB ARGS...] the published warehouse in the DuckDB CLI,
+                                  read-only (--programme: one programme of a root)
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ def _command(args: argparse.Namespace, extra: list[str]) -> int:
     if args.command == "generate-sample":
         return _generate_sample(args)
     if args.command == "sql":
-        return _sql(extra)
-    return _dbt(extra)
+        return _sql(extra, args.programme)
+    return _dbt(extra, args.programme)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run every asset on the raw folder and publish the brief")
-    run.add_argument("--raw-dir", type=Path, help="raw folder (default: $IDREAM_RAW_DIR or raw/)")
+    run.add_argument(
+        "--raw-dir",
+        type=Path,
+        help="raw folder: a programme folder, or a root of programme folders, each run in "
+        "turn (default: $IDREAM_RAW_DIR or raw/)",
+    )
     run.add_argument(
         "--force", action="store_true", help="re-read every file and rebuild every model"
     )
@@ -96,14 +102,21 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         help="N times the sample's rows (default 1: the sample itself, byte for byte)",
     )
-    commands.add_parser(
+    dbt = commands.add_parser(
         "dbt", help="run dbt against the build warehouse, e.g. `idream dbt docs generate`"
     )
-    commands.add_parser(
+    sql = commands.add_parser(
         "sql",
         help="open the published warehouse read-only in the DuckDB CLI (with its key when "
         "it is encrypted); other arguments go to duckdb, e.g. -c 'select ...'",
     )
+    for command in (dbt, sql):
+        command.add_argument(
+            "--programme",
+            metavar="ID",
+            help="with a root of several programmes as the raw folder: the programme whose "
+            "warehouse to use (<warehouse>/programmes/<ID>/)",
+        )
     return parser
 
 
@@ -275,11 +288,25 @@ def _generate_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dbt(dbt_args: list[str]) -> int:
-    from orchestration.runner import run_dbt
-    from orchestration.settings import Settings
+def warehouse_settings(programme_id: str | None):
+    """The settings of the environment, or of one of its programmes: the warehouse
+    `idream sql` and `idream dbt` open."""
+    from orchestration.lib.errors import RawDataError
+    from orchestration.settings import Settings, SettingsError
 
     settings = Settings.from_env()
+    if programme_id is None:
+        return settings
+    try:
+        return settings.programme(programme_id)
+    except RawDataError as error:
+        raise SettingsError(str(error)) from None
+
+
+def _dbt(dbt_args: list[str], programme_id: str | None = None) -> int:
+    from orchestration.runner import run_dbt
+
+    settings = warehouse_settings(programme_id)
     if settings.warehouse_url is not None:
         from orchestration.lib.postgres import WarehouseUnreachable, check_connection
 
@@ -292,13 +319,13 @@ def _dbt(dbt_args: list[str]) -> int:
     return run_dbt(settings, dbt_args)
 
 
-def _sql(duckdb_args: list[str]) -> int:
+def _sql(duckdb_args: list[str], programme_id: str | None = None) -> int:
     import subprocess
 
     from orchestration.lib.encryption import KEY_VARIABLE, analyst_arguments
-    from orchestration.settings import Settings, SettingsError
+    from orchestration.settings import SettingsError
 
-    settings = Settings.from_env()
+    settings = warehouse_settings(programme_id)
     try:
         key = settings.warehouse_key()
     except SettingsError as error:

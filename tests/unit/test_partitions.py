@@ -168,3 +168,17 @@ def test_the_schedule_requests_a_run_per_programme_not_up_to_date(
     alpha.database_path.write_bytes(b"published")
     record_published(alpha.published_state_path, alpha.fingerprint(), "run-1")
     assert requested() == ["beta"]
+
+
+def test_sql_and_dbt_open_the_warehouse_of_the_programme_named(tmp_path, monkeypatch, capsys):
+    from orchestration import cli
+
+    root = write_root(tmp_path / "root", "alpha", "beta")
+    monkeypatch.setenv("IDREAM_RAW_DIR", str(root))
+    monkeypatch.setenv("IDREAM_WAREHOUSE_DIR", str(tmp_path / "wh"))
+    alpha = cli.warehouse_settings("alpha")
+    assert alpha.database_path == tmp_path / "wh" / "programmes" / "alpha" / "idream.duckdb"
+    assert cli.warehouse_settings(None).database_path == tmp_path / "wh" / "idream.duckdb"
+    for command in ("sql", "dbt"):
+        assert cli.main([command, "--programme", "gamma"]) == 2
+        assert "holds no programme 'gamma'" in capsys.readouterr().err
