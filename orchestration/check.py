@@ -12,14 +12,14 @@ from __future__ import annotations
 import secrets
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
 from orchestration.lib import ingest
 from orchestration.lib.check_report import Finding
-from orchestration.lib.errors import Problem, RawDataError
+from orchestration.lib.errors import Problem, RawDataError, display_path
 from orchestration.lib.programme import PROGRAMME_FILE, ProgrammeSettings, ProgrammeSettingsError
 from orchestration.lib.survey_export_rules import codebook_items
 
@@ -38,6 +38,35 @@ class CheckOutcome:
 # A run's report locates the first rows of a broken rule; the person fixing the folder
 # needs every row, up to what a spreadsheet-sized report can usefully hold.
 MAX_LOCATED_ROWS = 10_000
+
+
+def check_raw_folder(raw_dir: Path, password: str | None = None) -> CheckOutcome:
+    """A programme folder, or every programme of a root: each is checked as its own run
+    would read it, and its findings name files relative to the root (`<folder>/...`), so
+    that one report covers them all. A root that no run could list (a repeated id, a
+    programme folder without a roster) is that listing's problems alone."""
+    from orchestration.lib.programme_root import find_programmes
+
+    try:
+        listing = find_programmes(raw_dir)
+    except RawDataError as error:
+        return CheckOutcome([Finding.of(p, "error", "contract") for p in error.problems])
+    if not listing.root:
+        return check_folder(raw_dir, password)
+    findings: list[Finding] = []
+    files: list[str] = []
+    suites: list[str] = []
+    for programme in listing.programmes:
+        outcome = check_folder(programme.folder, password)
+        prefix = display_path(programme.folder, raw_dir) + "/"
+        findings += [replace(finding, file=prefix + finding.file) for finding in outcome.findings]
+        files += [prefix + name for name in outcome.files]
+        suites += [f"{programme.id}: {suite}" for suite in outcome.suites]
+    findings += [
+        Finding(name, None, None, None, "not read: not a programme folder", "note", "")
+        for name in listing.not_read
+    ]
+    return CheckOutcome(findings, files, suites)
 
 
 def check_folder(raw_dir: Path, password: str | None = None) -> CheckOutcome:

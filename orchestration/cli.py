@@ -2,9 +2,11 @@
 
 idream run [--raw-dir DIR] [--warehouse-dir DIR] [--force] [--verbose]
 idream check [--raw-dir DIR] [--report DIR]   would the raw folder run? (no warehouse written)
+                                  a root of programme folders: every programme
 idream generate-sample [--out DIR] [--scale N]
-idream dbt [DBT ARGS...]          e.g. idream dbt docs generate
-idream sql [DUCKDB ARGS...]       the published warehouse in the DuckDB CLI, read-only
+idream dbt [--programme ID] [DBT ARGS...]   e.g. idream dbt docs generate
+idream sql [--programme ID] [DUCKDB ARGS...] the published warehouse in the DuckDB CLI,
+                                  read-only (--programme: one programme of a root)
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ def _command(args: argparse.Namespace, extra: list[str]) -> int:
     if args.command == "generate-sample":
         return _generate_sample(args)
     if args.command == "sql":
-        return _sql(extra)
-    return _dbt(extra)
+        return _sql(extra, args.programme)
+    return _dbt(extra, args.programme)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,7 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run every asset on the raw folder and publish the brief")
-    run.add_argument("--raw-dir", type=Path, help="raw folder (default: $IDREAM_RAW_DIR or raw/)")
+    run.add_argument(
+        "--raw-dir",
+        type=Path,
+        help="raw folder: a programme folder, or a root of programme folders, each run in "
+        "turn (default: $IDREAM_RAW_DIR or raw/)",
+    )
     run.add_argument(
         "--force", action="store_true", help="re-read every file and rebuild every model"
     )
@@ -95,23 +102,27 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         help="N times the sample's rows (default 1: the sample itself, byte for byte)",
     )
-    commands.add_parser(
+    dbt = commands.add_parser(
         "dbt", help="run dbt against the build warehouse, e.g. `idream dbt docs generate`"
     )
-    commands.add_parser(
+    sql = commands.add_parser(
         "sql",
         help="open the published warehouse read-only in the DuckDB CLI (with its key when "
         "it is encrypted); other arguments go to duckdb, e.g. -c 'select ...'",
     )
+    for command in (dbt, sql):
+        command.add_argument(
+            "--programme",
+            metavar="ID",
+            help="with a root of several programmes as the raw folder: the programme whose "
+            "warehouse to use (<warehouse>/programmes/<ID>/)",
+        )
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
     from orchestration.lib.errors import RawDataError
-    from orchestration.lib.programme import ProgrammeSettingsError
-    from orchestration.lib.publishing import up_to_date
-    from orchestration.runner import run_pipeline
-    from orchestration.settings import SettingsError
+    from orchestration.runner import add_programme_partitions
 
     settings = _settings(args)
     if settings.warehouse_url is not None:
@@ -124,17 +135,51 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 2
     print(f"idream: raw data from {settings.raw_dir}", file=sys.stderr)
-    fingerprint = settings.fingerprint()
-    current = None if args.force else up_to_date(settings, fingerprint)
+    try:
+        programmes = settings.programmes()
+    except RawDataError as error:
+        # A root's listing: repeated ids, a programme folder without a roster, links.
+        print(f"idream: run failed.\n{error}", file=sys.stderr)
+        return 1
+    add_programme_partitions(programmes)
+    in_root = any(programme.in_root for programme in programmes)
+    failed = []
+    # One after the other: each programme has its own DuckDB file, but the warehouse
+    # pool lets one step at a time write any of them (docs/operations.md).
+    for programme in programmes:
+        if in_root:
+            print(
+                f"\nidream: programme {programme.programme_id} ({programme.raw_dir.name}/)",
+                file=sys.stderr,
+            )
+        if _run_programme(settings, programme, args) != 0:
+            failed.append(programme.programme_id)
+    if in_root:
+        _print_root_outcome(programmes, failed)
+    return 1 if failed else 0
+
+
+def _run_programme(settings, programme, args: argparse.Namespace) -> int:
+    """One programme's run, and what it says about it; its exit status."""
+    from orchestration.lib.errors import RawDataError
+    from orchestration.lib.programme import ProgrammeSettingsError
+    from orchestration.lib.publishing import up_to_date
+    from orchestration.runner import run_pipeline
+    from orchestration.settings import SettingsError
+
+    fingerprint = programme.fingerprint()
+    current = None if args.force else up_to_date(programme, fingerprint)
     if current:
         print(
             f"idream: nothing changed since run {current} (same raw files, code and key); "
-            f"the published outputs are current.\n  warehouse: {settings.database_path}\n"
-            f"  brief:     {settings.brief_dir}/   (use --force to rebuild anyway)"
+            f"the published outputs are current.\n  warehouse: {programme.database_path}\n"
+            f"  brief:     {programme.brief_dir}/   (use --force to rebuild anyway)"
         )
         return 0
     try:
-        outcome = run_pipeline(settings, fingerprint, full_rebuild=args.force, verbose=args.verbose)
+        outcome = run_pipeline(
+            settings, programme, fingerprint, full_rebuild=args.force, verbose=args.verbose
+        )
     except (RawDataError, SettingsError, ProgrammeSettingsError) as error:
         print(f"idream: run failed.\n{error}", file=sys.stderr)
         return 1
@@ -143,28 +188,43 @@ def _run(args: argparse.Namespace) -> int:
             f"idream: run {outcome.run_id} failed; nothing was published.\n{outcome.failure}",
             file=sys.stderr,
         )
-        print(
-            f"The last good warehouse and brief are unchanged in {settings.warehouse_dir}",
-            file=sys.stderr,
-        )
-        report = settings.quality_dir / "index.html"
+        unchanged = f"in {programme.warehouse_dir}"
+        if programme.in_root:
+            unchanged = f"in {programme.warehouse_dir} and {programme.brief_dir}"
+        print(f"The last good warehouse and brief are unchanged {unchanged}", file=sys.stderr)
+        report = programme.quality_dir / "index.html"
         if report.exists():
             print(f"Data-quality report: {report}", file=sys.stderr)
         print(f"The run's whole log: {outcome.log_file}", file=sys.stderr)
         return 1
     print(f"idream: run {outcome.run_id} succeeded.")
-    print(f"  warehouse: {settings.database_path}")
-    print(f"  quality:   {settings.quality_dir / 'index.html'}")
+    print(f"  warehouse: {programme.database_path}")
+    print(f"  quality:   {programme.quality_dir / 'index.html'}")
     print(f"  log:       {outcome.log_file}")
-    print(f"  brief:     {settings.brief_dir}/")
-    print(f"             {', '.join(sorted(path.name for path in settings.brief_dir.iterdir()))}")
+    print(f"  brief:     {programme.brief_dir}/")
+    brief = sorted(path.name for path in programme.brief_dir.iterdir())
+    print(f"             {', '.join(brief)}")
     return 0
+
+
+def _print_root_outcome(programmes, failed: list[str]) -> None:
+    """The last lines of a root's run: which programmes failed, by id."""
+    if not failed:
+        print(f"\nidream: all {len(programmes)} programmes are published.")
+        return
+    published = [p.programme_id for p in programmes if p.programme_id not in failed]
+    print(
+        f"\nidream: {len(failed)} of {len(programmes)} programme(s) failed: "
+        f"{', '.join(failed)} (their last good brief and warehouse are unchanged)."
+        + (f" Published or current: {', '.join(published)}." if published else ""),
+        file=sys.stderr,
+    )
 
 
 def _check(args: argparse.Namespace) -> int:
     import time
 
-    from orchestration.check import check_folder
+    from orchestration.check import check_raw_folder
     from orchestration.lib.check_report import terminal_lines, write_report
     from orchestration.runner import read_back_cell
     from orchestration.settings import SettingsError
@@ -177,7 +237,7 @@ def _check(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"idream: {error}", file=sys.stderr)
         return 1
-    outcome = check_folder(settings.raw_dir, password)
+    outcome = check_raw_folder(settings.raw_dir, password)
     report_dir = args.report or settings.warehouse_dir / "check"
     try:
         report = write_report(outcome.findings, report_dir, settings.raw_dir)
@@ -228,11 +288,25 @@ def _generate_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dbt(dbt_args: list[str]) -> int:
-    from orchestration.runner import run_dbt
-    from orchestration.settings import Settings
+def warehouse_settings(programme_id: str | None):
+    """The settings of the environment, or of one of its programmes: the warehouse
+    `idream sql` and `idream dbt` open."""
+    from orchestration.lib.errors import RawDataError
+    from orchestration.settings import Settings, SettingsError
 
     settings = Settings.from_env()
+    if programme_id is None:
+        return settings
+    try:
+        return settings.programme(programme_id)
+    except RawDataError as error:
+        raise SettingsError(str(error)) from None
+
+
+def _dbt(dbt_args: list[str], programme_id: str | None = None) -> int:
+    from orchestration.runner import run_dbt
+
+    settings = warehouse_settings(programme_id)
     if settings.warehouse_url is not None:
         from orchestration.lib.postgres import WarehouseUnreachable, check_connection
 
@@ -245,13 +319,13 @@ def _dbt(dbt_args: list[str]) -> int:
     return run_dbt(settings, dbt_args)
 
 
-def _sql(duckdb_args: list[str]) -> int:
+def _sql(duckdb_args: list[str], programme_id: str | None = None) -> int:
     import subprocess
 
     from orchestration.lib.encryption import KEY_VARIABLE, analyst_arguments
-    from orchestration.settings import Settings, SettingsError
+    from orchestration.settings import SettingsError
 
-    settings = Settings.from_env()
+    settings = warehouse_settings(programme_id)
     try:
         key = settings.warehouse_key()
     except SettingsError as error:

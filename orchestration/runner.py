@@ -46,13 +46,19 @@ def dagster_home() -> Path:
 
 def run_pipeline(
     settings: Settings,
+    programme: Settings,
     fingerprint: str | None,
     full_rebuild: bool = False,
     verbose: bool = False,
 ) -> RunOutcome:
-    """Materialise every asset once; failures are returned, not raised.
+    """Materialise every asset of one programme once (its partition); failures are
+    returned, not raised.
 
-    `fingerprint` (of the inputs, taken before the run) is recorded with what it publishes.
+    `settings` name the raw folder as given (a programme folder or a root): the run's
+    resources resolve the programme from them and the partition key, as a run launched
+    from the UI does. `programme` are that programme's settings (`settings.programmes()`),
+    where the run's log and reports are. `fingerprint` (of the programme's inputs, taken
+    before the run) is recorded with what it publishes.
     """
     import dagster as dg
     from rich.console import Console
@@ -61,7 +67,7 @@ def run_pipeline(
     from orchestration.defs.jobs import RUN_LOGGER
 
     run_id = str(uuid.uuid4())
-    log_file = settings.warehouse_dir / "logs" / f"{run_id}.log"
+    log_file = programme.warehouse_dir / "logs" / f"{run_id}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     # The terminal's own stream, taken before the run's output is sent to the log file.
     # Soft wrap: a long message stays one line, for the terminal to wrap and grep to find.
@@ -74,18 +80,34 @@ def run_pipeline(
         for run in release_dead_runs(instance):
             logging.getLogger(RUN_LOGGER).warning(f"run {run} had been killed: marked failed")
         job = _load_job(settings)
-        result = _execute(dg, job, instance, settings, run_id, fingerprint, full_rebuild)
+        add_programmes(instance, [programme.programme_id])
+        result = _execute(job, instance, settings, programme, run_id, fingerprint, full_rebuild)
     if result.success:
         return RunOutcome(success=True, run_id=run_id, log_file=log_file)
     failures, step_errors = _failures(result)
-    report = settings.quality_dir / "index.html"
+    report = programme.quality_dir / "index.html"
     printable = terminal.render_failures(
         failures,
         step_errors,
         str(report),
-        read_back=lambda problem: read_back_cell(settings, problem),
+        read_back=lambda problem: read_back_cell(programme, problem),
     )
     return RunOutcome(success=False, run_id=run_id, log_file=log_file, failure=printable)
+
+
+def add_programme_partitions(programmes: list[Settings]) -> list[str]:
+    """Every programme found becomes a partition in the project's instance, those already
+    published included, so that the UI lists each one; returns the ids added."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(dagster_home())) as instance:
+        return add_programmes(instance, [programme.programme_id for programme in programmes])
+
+
+def add_programmes(instance, programme_ids: list[str]) -> list[str]:
+    from orchestration.defs.partitions import add_programmes as add
+
+    return add(instance, programme_ids)
 
 
 def _load_job(settings: Settings):
@@ -138,14 +160,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _execute(dg, job, instance, settings, run_id, fingerprint, full_rebuild):
+def _execute(job, instance, settings, programme, run_id, fingerprint, full_rebuild):
     from orchestration.defs.resources import run_resources
 
     tags = {
         LAUNCHED_BY_TAG: LAUNCHED_BY_CLI,
         HOST_TAG: platform.node(),
         PID_TAG: str(os.getpid()),
-        "idream/raw_dir": str(settings.raw_dir),
+        "idream/raw_dir": str(programme.raw_dir),
     }
     if fingerprint:
         tags[FINGERPRINT_TAG] = fingerprint
@@ -153,6 +175,7 @@ def _execute(dg, job, instance, settings, run_id, fingerprint, full_rebuild):
         tags[FULL_REBUILD_TAG] = "true"
     return job.execute_in_process(
         instance=instance,
+        partition_key=programme.programme_id,
         run_id=run_id,
         resources=run_resources(settings),
         raise_on_error=False,

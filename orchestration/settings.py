@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from orchestration.lib.postgres import WarehouseUrl, WarehouseUrlError, parse_warehouse_url
@@ -19,6 +19,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "transforms"
 DATABASE_FILE = "idream.duckdb"
 BRIEF_FOLDER = "brief"
+# Under a root of several programmes, each programme's warehouse folder is
+# <warehouse>/programmes/<id>/: its own DuckDB file, and so its own writer.
+PROGRAMMES_FOLDER = "programmes"
 # The working copy every run writes; analysts never open it (see `Settings.build_dir`).
 BUILD_FOLDER = ".build"
 # The dbt beside this interpreter: `idream` and `make` run without an activated virtualenv.
@@ -46,6 +49,12 @@ class Settings:
     # than in the DuckDB file. No password in it: libpq reads PGPASSFILE, ~/.pgpass or
     # PGPASSWORD (lib/postgres.py). Not yet read by ingest, the checks or publishing.
     warehouse_url: WarehouseUrl | None = None
+    # Set once the settings are one programme's (`for_programme`): its id, the run's
+    # Dagster partition key.
+    programme_id: str | None = None
+    # Set for a programme under a root: its brief is <warehouse>/brief/<id>/, beside the
+    # other programmes' briefs, not inside its own warehouse folder.
+    programme_brief_dir: Path | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -69,7 +78,48 @@ class Settings:
 
     @property
     def brief_dir(self) -> Path:
-        return self.warehouse_dir / BRIEF_FOLDER
+        return self.programme_brief_dir or self.warehouse_dir / BRIEF_FOLDER
+
+    def for_programme(self, folder: Path, programme_id: str, root: bool) -> Settings:
+        """One programme's settings. A single programme folder keeps the warehouse layout
+        as it is (`<warehouse>/idream.duckdb`, `brief/`, `quality/`, `.build/`); a programme
+        under a root gets its own warehouse folder, `<warehouse>/programmes/<id>/`, and its
+        brief at `<warehouse>/brief/<id>/`. The keys and the rest are shared."""
+        if not root:
+            return replace(self, raw_dir=folder, programme_id=programme_id)
+        return replace(
+            self,
+            raw_dir=folder,
+            warehouse_dir=self.warehouse_dir / PROGRAMMES_FOLDER / programme_id,
+            programme_id=programme_id,
+            programme_brief_dir=self.warehouse_dir / BRIEF_FOLDER / programme_id,
+        )
+
+    def programmes(self) -> list[Settings]:
+        """The settings of every programme the raw folder holds (one for a programme
+        folder), sorted by id; `RawDataError` names every folder that is not usable."""
+        from orchestration.lib.programme_root import find_programmes
+
+        listing = find_programmes(self.raw_dir)
+        return [
+            self.for_programme(programme.folder, programme.id, listing.root)
+            for programme in listing.programmes
+        ]
+
+    def programme(self, programme_id: str) -> Settings:
+        """The settings of the programme whose id is `programme_id` (a run's partition key)."""
+        for settings in self.programmes():
+            if settings.programme_id == programme_id:
+                return settings
+        raise SettingsError(
+            f"{self.raw_dir} holds no programme '{programme_id}' (a programme's id is "
+            "[programme] id in its programme.toml, else its folder's name)"
+        )
+
+    @property
+    def in_root(self) -> bool:
+        """Whether these are the settings of a programme under a root of several."""
+        return self.programme_brief_dir is not None
 
     @property
     def quality_dir(self) -> Path:

@@ -16,6 +16,7 @@ import time
 import dagster as dg
 import polars as pl
 
+from orchestration.defs.partitions import PROGRAMMES
 from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
 from orchestration.lib import ingest, raw_files, warehouse
 from orchestration.lib.fingerprint import FULL_REBUILD_TAG
@@ -164,6 +165,7 @@ def _unchanged(
 
 @dg.multi_asset(
     pool=WAREHOUSE_POOL,
+    partitions_def=PROGRAMMES,
     specs=[
         _spec(name, description, schema=REFERENCE_SCHEMA)
         for name, description in REFERENCE_TABLES.items()
@@ -189,6 +191,7 @@ def reference_tables_from_definition(context: dg.AssetExecutionContext, build: B
 
 @dg.multi_asset(
     pool=WAREHOUSE_POOL,
+    partitions_def=PROGRAMMES,
     specs=[
         _spec(
             "participants",
@@ -217,6 +220,7 @@ def raw_participants(context: dg.AssetExecutionContext, build: BuildWarehouse):
 
 @dg.multi_asset(
     pool=WAREHOUSE_POOL,
+    partitions_def=PROGRAMMES,
     specs=[
         _spec(
             "success_markers",
@@ -261,6 +265,7 @@ def raw_success_markers(context: dg.AssetExecutionContext, build: BuildWarehouse
 
 @dg.multi_asset(
     pool=WAREHOUSE_POOL,
+    partitions_def=PROGRAMMES,
     specs=[
         _spec(
             "survey_codebook",
@@ -286,6 +291,7 @@ def raw_survey_codebook(context: dg.AssetExecutionContext, build: BuildWarehouse
 
 @dg.multi_asset(
     pool=WAREHOUSE_POOL,
+    partitions_def=PROGRAMMES,
     specs=[
         _spec(
             "survey_responses",

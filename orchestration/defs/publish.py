@@ -1,10 +1,13 @@
 """The publish asset: the brief's tables from the marts, then the atomic swap into place."""
 
+import shutil
 import time
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from orchestration.defs.partitions import PROGRAMMES
 from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse, other_runs_in_progress
 from orchestration.defs.transform import idream_dbt_models
 from orchestration.lib import publishing, warehouse
@@ -20,6 +23,7 @@ from orchestration.settings import PROJECT_ROOT
     key=["publish", "evidence_brief"],
     group_name="publish",
     pool=WAREHOUSE_POOL,
+    partitions_def=PROGRAMMES,
     kinds={"csv", "parquet", "html", "xlsx", "markdown", "duckdb"},
     owners=["team:monitoring-evaluation"],
     deps=[
@@ -31,7 +35,9 @@ from orchestration.settings import PROJECT_ROOT
         "further analysis' included, as CSV and Parquet; the charts as SVG and PNG; "
         "provenance.json) and then replaces "
         "<warehouse>/idream.duckdb and "
-        "<warehouse>/brief/ with this run's, each by one atomic rename. Runs only when "
+        "<warehouse>/brief/ with this run's, each by one atomic rename (a programme under a "
+        "root: <warehouse>/programmes/<id>/idream.duckdb and <warehouse>/brief/<id>/, which "
+        "also holds its quality_summary.json). Runs only when "
         "everything upstream, dbt tests included, succeeded."
     ),
 )
@@ -50,6 +56,10 @@ def evidence_brief(
         provenance = collect(run_id, s.raw_dir, PROJECT_ROOT)
         quality = QualityStatus.read(s.quality_dir / "summary.json")
         written = publishing.write_brief(tables, staged, provenance, quality)
+        if s.in_root:
+            written.append(quality_summary(s, staged))
+        # Under a root, <warehouse>/brief/ holds one folder per programme.
+        s.brief_dir.parent.mkdir(parents=True, exist_ok=True)
         publishing.publish(s, staged, run_id)
         # Inputs fingerprinted when the run started (idream run, sensor), else now.
         fingerprint = context.run.tags.get(FINGERPRINT_TAG) or s.fingerprint()
@@ -74,3 +84,15 @@ def evidence_brief(
             "brief_md": dg.MetadataValue.md(render_markdown(tables)),
         }
     )
+
+
+QUALITY_SUMMARY = "quality_summary.json"
+
+
+def quality_summary(s, staged: Path) -> Path:
+    """A programme under a root publishes its quality summary with its brief: its quality
+    report stays in its own warehouse folder, and the brief folder is what a programme's
+    team is given. A copy of the run's summary.json, written before the swap."""
+    copy = staged / QUALITY_SUMMARY
+    shutil.copyfile(s.quality_dir / "summary.json", copy)
+    return copy

@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 import dagster as dg
 
+from orchestration.defs.partitions import PROGRAMMES
 from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse, other_runs_in_progress
 from orchestration.lib.quality.suites import load_suite, suite_names
 
@@ -124,6 +125,7 @@ def _check_result(context, key, suite, result, report) -> dg.AssetCheckResult:
 @dg.asset(
     key=["quality", "report"],
     group_name="quality",
+    partitions_def=PROGRAMMES,
     kinds={"great_expectations", "html"},
     owners=["team:monitoring-evaluation"],
     deps=sorted(

@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
+from orchestration.defs.partitions import programme_of_run
 from orchestration.lib import warehouse
 from orchestration.lib.build_lock import BuildLock
 from orchestration.lib.programme import ProgrammeSettings
@@ -65,17 +66,22 @@ class PipelineSettings(dg.ConfigurableResource):
 
 class BuildWarehouse(dg.ConfigurableResource):
     """One run's build copy of the warehouse, with what every step of the run reads once:
-    the programme settings and the keys. (The workbook password is read by each ingest
-    step that opens workbooks, where a bad password file is reported as that step's error.)"""
+    the settings of the run's programme (its partition), its programme.toml and the keys.
+    (The workbook password is read by each ingest step that opens workbooks, where a bad
+    password file is reported as that step's error.)"""
 
     settings: PipelineSettings
+    _paths: Settings | None = PrivateAttr(default=None)
     _programme: ProgrammeSettings | None = PrivateAttr(default=None)
     _pseudonym_key: bytes | None = PrivateAttr(default=None)
     _warehouse_key: str | None = PrivateAttr(default=None)
     _prepared: bool = PrivateAttr(default=False)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        s = self.settings.get()
+        # The settings name the raw folder (a programme folder or a root of several); the
+        # run's partition says which programme of it this run builds.
+        s = self.settings.get().programme(programme_of_run(context.run))
+        self._paths = s
         self._programme = ProgrammeSettings.load(s.raw_dir)
         if notice := s.create_warehouse_key():
             context.log.warning(notice)
@@ -104,7 +110,9 @@ class BuildWarehouse(dg.ConfigurableResource):
 
     @property
     def paths(self) -> Settings:
-        return self.settings.get()
+        """The settings of the run's programme: every path a step uses comes from here."""
+        assert self._paths is not None, "used outside a run"
+        return self._paths
 
     @property
     def programme(self) -> ProgrammeSettings:

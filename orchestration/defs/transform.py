@@ -11,6 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from orchestration.defs.dbt_project import dbt_project, parsed, read_manifest
+from orchestration.defs.partitions import PROGRAMMES
 from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
 from orchestration.lib import dbt_invocation, warehouse
 from orchestration.lib.dbt_target import (
@@ -74,6 +75,7 @@ TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_a
     project=dbt_project,
     dagster_dbt_translator=TRANSLATOR,
     pool=WAREHOUSE_POOL,
+    partitions_def=PROGRAMMES,
 )
 def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
     """Every seed, model and data test, in one `dbt build`, in this process.

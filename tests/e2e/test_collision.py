@@ -23,8 +23,11 @@ def test_a_cli_run_and_a_run_dagster_launches_take_turns_on_one_warehouse(tmp_pa
     # pool's limit) in place and its storage created. Two processes creating one SQLite
     # instance at the same moment race on its schema, and a process that found no
     # dagster.yaml would run without the pool.
-    dg.DagsterInstance.from_config(str(dagster_home())).dispose()
     new_raw = programme_of(3).write(tmp_path / "raw")
+    with dg.DagsterInstance.from_config(str(dagster_home())) as instance:
+        # The programme (its folder's name: no [programme] id) as a partition, as `idream
+        # run` or the sensor adds it, before `dg launch` names it.
+        instance.add_dynamic_partitions("programmes", ["raw"])
     warehouse = tmp_path / "warehouse"
     bin_dir = os.path.dirname(sys.executable)
     env = {
@@ -36,7 +39,10 @@ def test_a_cli_run_and_a_run_dagster_launches_take_turns_on_one_warehouse(tmp_pa
     }
     commands = {
         "cli": [os.path.join(bin_dir, "idream"), "run", "--force"],
-        "dagster": [os.path.join(bin_dir, "dg"), "launch", "--job", "idream_pipeline"],
+        "dagster": [
+            *[os.path.join(bin_dir, "dg"), "launch", "--job", "idream_pipeline"],
+            *["--partition", "raw"],
+        ],
     }
     runs = {
         name: subprocess.Popen(
