@@ -1,8 +1,6 @@
 """The publish asset: the brief's tables from the marts, then the atomic swap into place."""
 
-import shutil
 import time
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
@@ -15,7 +13,7 @@ from orchestration.lib.fingerprint import FINGERPRINT_TAG
 from orchestration.lib.report.markdown import render_markdown
 from orchestration.lib.report.methods import suppressed_count
 from orchestration.lib.report.provenance import collect
-from orchestration.lib.report.quality_status import QualityStatus
+from orchestration.lib.report.quality_status import QualityStatus, report_link
 from orchestration.settings import PROJECT_ROOT
 
 
@@ -54,10 +52,11 @@ def evidence_brief(
             s.build_database_path, programme.definition, programme.min_cell_size, build.key
         )
         provenance = collect(run_id, s.raw_dir, PROJECT_ROOT)
-        quality = QualityStatus.read(s.quality_dir / "summary.json")
-        written = publishing.write_brief(tables, staged, provenance, quality)
-        if s.in_root:
-            written.append(quality_summary(s, staged))
+        quality = QualityStatus.read(
+            s.quality_dir / "summary.json", report_link(s.quality_dir, s.brief_dir)
+        )
+        summary = s.quality_dir / "summary.json" if s.in_root else None
+        written = publishing.write_brief(tables, staged, provenance, quality, summary)
         # Under a root, <warehouse>/brief/ holds one folder per programme.
         s.brief_dir.parent.mkdir(parents=True, exist_ok=True)
         publishing.publish(s, staged, run_id)
@@ -84,15 +83,3 @@ def evidence_brief(
             "brief_md": dg.MetadataValue.md(render_markdown(tables)),
         }
     )
-
-
-QUALITY_SUMMARY = "quality_summary.json"
-
-
-def quality_summary(s, staged: Path) -> Path:
-    """A programme under a root publishes its quality summary with its brief: its quality
-    report stays in its own warehouse folder, and the brief folder is what a programme's
-    team is given. A copy of the run's summary.json, written before the swap."""
-    copy = staged / QUALITY_SUMMARY
-    shutil.copyfile(s.quality_dir / "summary.json", copy)
-    return copy

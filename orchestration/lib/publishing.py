@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -156,11 +157,21 @@ def csv_table(table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(replaced).drop(list(withheld))
 
 
+# A programme under a root publishes its quality summary with its brief: its quality report
+# stays in its own warehouse folder, and the brief folder is what a programme's team is given.
+QUALITY_SUMMARY = "quality_summary.json"
+
+
 def write_brief(
-    tables: brief.BriefTables, out_dir: Path, provenance: Provenance, quality: QualityStatus
+    tables: brief.BriefTables,
+    out_dir: Path,
+    provenance: Provenance,
+    quality: QualityStatus,
+    quality_summary: Path | None = None,
 ) -> list[Path]:
     """Every file of the brief into `out_dir`; provenance.json, written last, lists the
-    others with their SHA-256."""
+    others with their SHA-256. `quality_summary`: the run's summary.json, copied in as
+    quality_summary.json (a programme under a root)."""
     from orchestration.lib.report import charts, html, markdown, workbook
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -185,6 +196,9 @@ def write_brief(
         written.append(out_dir / name)
     workbook.write_workbook(out_dir / "brief.xlsx", tables, methods, provenance)
     written.append(out_dir / "brief.xlsx")
+    if quality_summary is not None:
+        shutil.copyfile(quality_summary, out_dir / QUALITY_SUMMARY)
+        written.append(out_dir / QUALITY_SUMMARY)
     written.append(_write_provenance(out_dir, provenance, written))
     return written
 

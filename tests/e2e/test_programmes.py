@@ -71,6 +71,13 @@ def test_each_programme_publishes_its_brief_with_the_figures_it_has_alone(
         )
         assert summary == json.loads((own / "quality" / "summary.json").read_text())
         assert summary["passed"] is True
+        brief = warehouse / "brief" / programme_id
+        assert (
+            "quality_summary.json" in json.loads((brief / "provenance.json").read_text())["outputs"]
+        )
+        # The brief's link to its quality report leads to the programme's own report.
+        link = re.search(r'href="([^"]*index\.html)"', (brief / "brief.html").read_text())[1]
+        assert (brief / link).resolve() == (own / "quality" / "index.html").resolve()
     assert not (warehouse / "idream.duckdb").exists()  # no warehouse of the root itself
     assert "idream: all 2 programmes are published." in out
     assert f"idream: programme {IDREAM} (idream_sample/)" in err

@@ -449,3 +449,14 @@ def test_the_methods_say_what_the_top_box_is_for_each_scale(idream_tables, bridg
     assert "its status is “Met” at any review (Baseline, Mid-term, or End line)" in bridges
     assert "“Prefer not to say” and skipped items are left out" in bridges
     assert "IDREAM" not in bridges
+
+
+def test_the_quality_report_link_is_relative_from_wherever_the_brief_is_published(tmp_path):
+    from orchestration.lib.report.quality_status import REPORT_LINK, report_link
+
+    warehouse = tmp_path / "warehouse"
+    assert report_link(warehouse / "quality", warehouse / "brief") == REPORT_LINK
+    assert (
+        report_link(warehouse / "programmes" / "p1" / "quality", warehouse / "brief" / "p1")
+        == "../../programmes/p1/quality/index.html"
+    )

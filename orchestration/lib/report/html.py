@@ -11,7 +11,7 @@ from orchestration.lib.report import tables as html_tables
 from orchestration.lib.report.charts import HIGHEST_LEVELS, RenderedChart
 from orchestration.lib.report.methods import MethodsSection
 from orchestration.lib.report.provenance import Provenance
-from orchestration.lib.report.quality_status import REPORT_LINK, QualityStatus
+from orchestration.lib.report.quality_status import QualityStatus
 from orchestration.lib.report.text import section_sentences, success_sentence, survey_sentence
 from orchestration.lib.report.wording import brief_title
 
@@ -38,7 +38,7 @@ def render_html(
         further=_further(tables, svgs),
         title=brief_title(tables.definition),
         quality=quality,
-        report_link=REPORT_LINK,
+        report_link=quality.link,
         success_sentence=success_sentence(tables),
         success_table=html_tables.success_markers_html(tables),
         domain_svg=svgs["domain_rates"],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from orchestration.lib.brief import ANY_DOMAIN, BriefTables
 from orchestration.lib.intervals import wilson_percent
 from orchestration.lib.programme_definition import ProgrammeDefinition, Scale
-from orchestration.lib.report.quality_status import REPORT_LINK, QualityStatus
+from orchestration.lib.report.quality_status import QualityStatus
 from orchestration.lib.report.wording import (
     domain_titles,
     listed,
@@ -167,6 +167,6 @@ def methods(tables: BriefTables, quality: QualityStatus) -> list[MethodsSection]
         MethodsSection(
             "Data quality",
             (quality.sentence(), *quality.warnings),
-            link=("The data-quality report of this run", REPORT_LINK),
+            link=("The data-quality report of this run", quality.link),
         ),
     ]
