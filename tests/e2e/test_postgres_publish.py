@@ -243,3 +243,33 @@ def test_a_build_holding_another_programmes_rows_is_refused_and_nothing_changes(
     with pytest.raises(PublishError, match="has no tables to publish"):
         publish(warehouse, "paralegal", "no_such_schema")
     assert published_counts(warehouse) == before
+
+
+def test_two_programmes_publishing_at_once_both_succeed_and_keep_their_rows(warehouse):
+    """Both find the published tables missing and create them: the publish lock queues
+    the second behind the first, which would otherwise fail on the first's new tables."""
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def publish_into_new_schema(programme_id: str) -> None:
+        try:
+            with warehouse.connect() as connection:
+                start.wait()
+                publish_programme(
+                    connection, programme_id, build_schema(programme_id, "marts"), "marts_at_once"
+                )
+        except BaseException as error:
+            failures.append(error)
+
+    publishers = [
+        threading.Thread(target=publish_into_new_schema, args=(p,)) for p in ("idream", "paralegal")
+    ]
+    for publisher in publishers:
+        publisher.start()
+    for publisher in publishers:
+        publisher.join()
+    assert failures == []
+    with warehouse.connect() as connection:
+        assert counts_by_programme(connection, "marts_at_once", warehouse.tables) == (
+            expected_counts(warehouse, ("idream", "paralegal"))
+        )
