@@ -28,6 +28,7 @@ from orchestration.lib.postgres_layout import (
     ANALYST_ROLE,
     BUILD_PREFIX,
     PROGRAMME_COLUMN,
+    PUBLISH_LOCK,
     PUBLISHED_SCHEMA,
     UNPUBLISHED_SCHEMAS,
     programme_role,
@@ -56,6 +57,15 @@ def apply_access(
     """Grants and policies for the analyst role and the given programmes' roles, those that
     exist; idempotent. In the caller's transaction, if one is open."""
     wanted = reader_roles(programme_ids)
+    with connection.transaction():
+        # Taken again by a publish's own call: advisory locks are re-entrant.
+        connection.execute("select pg_advisory_xact_lock(%s)", [PUBLISH_LOCK])
+        return _apply(connection, wanted, published_schema)
+
+
+def _apply(
+    connection: psycopg.Connection, wanted: dict[str, str | None], published_schema: str
+) -> AccessApplied:
     existing = {
         row[0]
         for row in connection.execute(
@@ -63,10 +73,9 @@ def apply_access(
         ).fetchall()
     }
     readers = [role for role in wanted if role in existing]
-    with connection.transaction():
-        _close_unpublished(connection, readers)
-        _open_published(connection, published_schema, readers)
-        _apply_policies(connection, published_schema, {r: wanted[r] for r in readers})
+    _close_unpublished(connection, readers)
+    _open_published(connection, published_schema, readers)
+    _apply_policies(connection, published_schema, {r: wanted[r] for r in readers})
     return AccessApplied(
         granted=tuple(readers), missing=tuple(role for role in wanted if role not in existing)
     )

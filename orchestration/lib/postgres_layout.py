@@ -16,6 +16,10 @@ PROGRAMME_COLUMN = "programme_id"
 UNPUBLISHED_SCHEMAS = ("raw", "reference", "staging", "intermediate", "restricted")
 BUILD_LAYERS = ("raw", "reference", "staging", "intermediate", "marts")
 BUILD_PREFIX = "build_"
+# One advisory lock for every change to the published schema and its access, by any
+# programme's run: they queue instead of colliding on the same catalog rows. Any fixed
+# number; only this project takes it.
+PUBLISH_LOCK = 0x1D7EA40015
 # The roles an administrator creates (docs/team-warehouse.md); each run grants to them.
 ANALYST_ROLE = "idream_analyst"
 PROGRAMME_ROLE_PREFIX = "idream_analyst_"

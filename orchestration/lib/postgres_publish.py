@@ -23,12 +23,11 @@ from psycopg import sql
 from orchestration.lib.postgres_access import AccessApplied, apply_access
 from orchestration.lib.postgres_layout import (
     PROGRAMME_COLUMN,
+    PUBLISH_LOCK,
     PUBLISHED_SCHEMA,
     check_programme_id,
 )
 
-# Any fixed number: every publish of every programme takes this one lock.
-PUBLISH_LOCK = 0x1D7EA40015
 # A rebuilt table is filled under this name, then takes the old one's place.
 _REBUILD_NAME = "_idream_rebuild"
 
