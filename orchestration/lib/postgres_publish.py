@@ -28,6 +28,7 @@ from orchestration.lib.postgres_layout import (
     check_programme_id,
 )
 
+CLIENT_CHECK = "1s"
 # A rebuilt table is filled under this name, then takes the old one's place.
 _REBUILD_NAME = "_idream_rebuild"
 
@@ -93,6 +94,10 @@ def publish_programme(
     the caller's commit publishes)."""
     check_programme_id(programme_id)
     with connection.transaction():
+        # A killed publisher's server process would otherwise go on until its statement
+        # ends (a long copy, or a wait for a reader's lock), holding the publish lock; it
+        # checks its client every second instead, and rolls back when it is gone (Linux).
+        connection.execute(f"set local client_connection_check_interval = '{CLIENT_CHECK}'")
         connection.execute("select pg_advisory_xact_lock(%s)", [PUBLISH_LOCK])
         build = table_columns(connection, build_schema)
         if not build:
