@@ -74,8 +74,10 @@ def _apply(
     }
     readers = [role for role in wanted if role in existing]
     _close_unpublished(connection, readers)
-    _open_published(connection, published_schema, readers)
-    _apply_policies(connection, published_schema, {r: wanted[r] for r in readers})
+    # Before the first publish there is nothing to open.
+    if connection.execute("select to_regnamespace(%s)", [published_schema]).fetchone()[0]:
+        _open_published(connection, published_schema, readers)
+        _apply_policies(connection, published_schema, {r: wanted[r] for r in readers})
     return AccessApplied(
         granted=tuple(readers), missing=tuple(role for role in wanted if role not in existing)
     )

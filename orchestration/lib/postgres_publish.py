@@ -97,7 +97,9 @@ def publish_programme(
         # A killed publisher's server process would otherwise go on until its statement
         # ends (a long copy, or a wait for a reader's lock), holding the publish lock; it
         # checks its client every second instead, and rolls back when it is gone (Linux).
-        connection.execute(f"set local client_connection_check_interval = '{CLIENT_CHECK}'")
+        connection.execute(
+            "select set_config('client_connection_check_interval', %s, true)", [CLIENT_CHECK]
+        )
         connection.execute("select pg_advisory_xact_lock(%s)", [PUBLISH_LOCK])
         build = table_columns(connection, build_schema)
         if not build:

@@ -244,3 +244,24 @@ def test_a_table_rebuilt_by_one_programme_keeps_the_other_programmes_policy(team
         with login(team, person) as reader:
             counts = counts_by_programme(reader, "marts", [table])
             assert counts == {table: expected_counts(team.warehouse, programmes)[table]}, person
+
+
+def test_access_applied_before_anything_is_published_opens_nothing(
+    team, sample_run, postgres_server, tmp_path
+):
+    """An administrator may apply access to a new warehouse by hand: no `marts` yet, so
+    nothing to grant, and no error."""
+    fresh = team_warehouse(sample_run, postgres_server, tmp_path, "team_unpublished")
+    with fresh.connect() as connection:
+        applied = apply_access(connection, ["idream"])
+    assert applied.granted == ("idream_analyst", "idream_analyst_idream")
+    with psycopg.connect(
+        host=str(postgres_server.socket_dir),
+        port=postgres_server.port,
+        user="ada",
+        dbname="team_unpublished",
+        password=team.passwords["ada"],
+    ) as ada:
+        assert ada.execute("select to_regnamespace('marts')").fetchone()[0] is None
+        with pytest.raises(errors.InsufficientPrivilege):
+            ada.execute("select from raw.survey_answers")

@@ -49,14 +49,15 @@ def counts_of(rows: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     return {t: {p: n[t] for p, n in rows.items() if n.get(t)} for t in tables}
 
 
-def copy_build(warehouse, programme_id, name, rows_of=None):
-    """A build schema `name` with `programme_id`'s build tables, or only as many of each
-    one's rows as `rows_of` (another programme's rows per table) says."""
+def copy_build(warehouse, programme_id, name, rows_of=None, leave_out=()):
+    """A build schema `name` with `programme_id`'s build tables but those in `leave_out`,
+    or only as many of each one's rows as `rows_of` (another programme's rows per table)
+    says."""
     source = build_schema(programme_id, "marts")
     with warehouse.connect() as connection:
         connection.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(name)))
         connection.execute(sql.SQL("create schema {}").format(sql.Identifier(name)))
-        for table in warehouse.tables:
+        for table in sorted(set(warehouse.tables) - set(leave_out)):
             limit = sql.Literal(rows_of[table]) if rows_of else sql.SQL("all")
             connection.execute(
                 sql.SQL("create table {} as select * from {} limit {}").format(
@@ -236,6 +237,18 @@ def test_changed_columns_rebuild_the_table_and_keep_the_other_programmes_rows(wa
     # Back to the build's own columns: rebuilt again, nothing lost.
     publish(warehouse, "idream")
     assert published_counts(warehouse) == expected_counts(warehouse, ("idream", "paralegal"))
+
+
+def test_a_table_the_build_no_longer_makes_loses_the_programmes_rows_only(warehouse):
+    publish(warehouse, "idream")
+    publish(warehouse, "paralegal")
+    gone = warehouse.tables[0]
+    copy_build(warehouse, "idream", "build_idream_fewer", leave_out=(gone,))
+    publication = publish(warehouse, "idream", "build_idream_fewer")
+    assert [t.name for t in publication.tables if t.withdrawn] == [gone]
+    expected = expected_counts(warehouse, ("idream", "paralegal"))
+    expected[gone].pop("idream")
+    assert published_counts(warehouse) == expected
 
 
 def test_a_build_holding_another_programmes_rows_is_refused_and_nothing_changes(warehouse):
