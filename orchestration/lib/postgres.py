@@ -193,13 +193,19 @@ def _server_words(message: str) -> str:
     return re.sub(r"^FATAL:\s+", "", first).strip()
 
 
-def check_connection(url: WarehouseUrl, timeout: int = CONNECT_TIMEOUT_SECONDS) -> str:
-    """Connect once and return the server's version (e.g. "15.18"), or raise
+def connect(url: WarehouseUrl, timeout: int = CONNECT_TIMEOUT_SECONDS, **options):
+    """A psycopg connection to the warehouse (`options`: psycopg's, e.g. autocommit), or
     WarehouseUnreachable with a message naming the server and the problem."""
     import psycopg
 
     try:
-        with psycopg.connect(**url.connection_arguments(), connect_timeout=timeout) as connection:
-            return str(connection.execute("show server_version").fetchone()[0])
+        return psycopg.connect(**url.connection_arguments(), connect_timeout=timeout, **options)
     except psycopg.OperationalError as error:
         raise WarehouseUnreachable(describe_connection_error(url, str(error))) from None
+
+
+def check_connection(url: WarehouseUrl, timeout: int = CONNECT_TIMEOUT_SECONDS) -> str:
+    """Connect once and return the server's version (e.g. "15.18"), or raise
+    WarehouseUnreachable with a message naming the server and the problem."""
+    with connect(url, timeout) as connection:
+        return str(connection.execute("show server_version").fetchone()[0])

@@ -6,7 +6,12 @@ import time
 
 import pytest
 
-from orchestration.lib.postgres import WarehouseUnreachable, check_connection, parse_warehouse_url
+from orchestration.lib.postgres import (
+    WarehouseUnreachable,
+    check_connection,
+    connect,
+    parse_warehouse_url,
+)
 from tests.postgres import free_port, running_server, socket_url, tcp_url
 
 
@@ -90,3 +95,25 @@ def test_idream_dbt_names_an_unreachable_warehouse_before_dbt_starts(monkeypatch
         "idream_test, database idream_test: nothing answered: is the server running, and are "
         "the URL's host and port right? (Connection refused)\n"
     )
+
+
+def test_a_wrong_password_for_a_real_role_names_the_server_and_says_what_to_check(
+    postgres_server, monkeypatch, tmp_path
+):
+    """What a team's run reports when its PGPASSFILE holds a stale password: the server,
+    the role, the database and where libpq looked, not the password. `connect` (the
+    publish's way in) says the same as check_connection."""
+    url = parse_warehouse_url(postgres_server.tcp_url)
+    stale = tmp_path / "pgpass"
+    stale.write_text(f"127.0.0.1:{postgres_server.port}:*:idream_test:not-the-password\n")
+    stale.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(stale))
+    for attempt in (check_connection, connect):
+        with pytest.raises(WarehouseUnreachable) as refused:
+            attempt(url)
+        message = str(refused.value)
+        assert message.startswith(
+            f"cannot connect to the PostgreSQL warehouse at 127.0.0.1:{postgres_server.port} "
+            "as idream_test, database idream_test: the server refused the role's password"
+        )
+        assert "not-the-password" not in message and "\n" not in message
