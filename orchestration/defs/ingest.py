@@ -69,14 +69,7 @@ def _land(
     started: float,
     schema: str = warehouse.RAW_SCHEMA,
 ):
-    warehouse.replace_tables(
-        build.paths.build_database_path,
-        landed.tables,
-        fingerprint,
-        schema=schema,
-        restricted=landed.restricted,
-        key=build.key,
-    )
+    build.store.replace_tables(landed.tables, fingerprint, schema, landed.restricted)
     for name, frame in landed.restricted.items():
         if frame is not None:
             context.log.info(
@@ -141,14 +134,14 @@ def _unchanged(
     schema: str = warehouse.RAW_SCHEMA,
 ) -> list:
     """Results for tables already landed from exactly these inputs; empty if not so."""
-    database, key = build.paths.build_database_path, build.key
+    store = build.store
     if context.run.tags.get(FULL_REBUILD_TAG) == "true":
         return []
-    if warehouse.landed_fingerprint(database, tables, schema=schema, key=key) != fingerprint:
+    if store.landed_fingerprint(tables, schema) != fingerprint:
         return []
     results = []
     for name in tables:
-        rows = warehouse.query(database, f'select count(*) as n from {schema}."{name}"', key)
+        rows = store.query(f"select count(*) as n from {store.table(schema, name)}")
         context.log.info(
             f"{schema}.{name}: inputs unchanged since it was landed ({rows['n'][0]} rows); "
             "not re-read"
@@ -317,10 +310,10 @@ def raw_survey_codebook(context: dg.AssetExecutionContext, build: BuildWarehouse
 def raw_survey(context: dg.AssetExecutionContext, build: BuildWarehouse):
     with build.turn(context.log) as s:
         started = time.monotonic()
-        database, warehouse_key = s.build_database_path, build.key
+        store = build.store
         definition = build.programme.definition
         # The exports are read by the codebook's items: a new codebook means a new landing.
-        codebook = warehouse.landed_fingerprint(database, ["survey_codebook"], key=warehouse_key)
+        codebook = store.landed_fingerprint(["survey_codebook"], warehouse.RAW_SCHEMA)
         paths = raw_files.survey_exports(s.raw_dir)
         fingerprint = ingest.input_fingerprint(
             paths,
@@ -332,10 +325,9 @@ def raw_survey(context: dg.AssetExecutionContext, build: BuildWarehouse):
         if unchanged := _unchanged(context, build, tables, fingerprint):
             yield from unchanged
             return
-        items = warehouse.query(
-            database,
-            "select item_id, statement, scale from raw.survey_codebook order by item_order",
-            warehouse_key,
+        codebook_table = store.table(warehouse.RAW_SCHEMA, "survey_codebook")
+        items = store.query(
+            f"select item_id, statement, scale from {codebook_table} order by item_order"
         )
         landed = ingest.ingest_survey(
             s.raw_dir, definition, codebook_items(items), s.workbook_password()

@@ -49,7 +49,7 @@ def evidence_brief(
         staged = warehouse.scratch_path(s.scratch_dir, s.brief_dir.name, run_id, "staged")
         programme = build.programme
         tables = publishing.load_brief_tables(
-            s.build_database_path, programme.definition, programme.min_cell_size, build.key
+            build.store, programme.definition, programme.min_cell_size
         )
         provenance = collect(run_id, s.raw_dir, PROJECT_ROOT)
         quality = QualityStatus.read(

@@ -19,6 +19,7 @@ from pydantic import PrivateAttr
 from orchestration.defs.partitions import programme_of_run
 from orchestration.lib import warehouse
 from orchestration.lib.build_lock import BuildLock
+from orchestration.lib.build_store import BuildStore, store_of
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.settings import Settings
 
@@ -113,6 +114,12 @@ class BuildWarehouse(dg.ConfigurableResource):
         """The settings of the run's programme: every path a step uses comes from here."""
         assert self._paths is not None, "used outside a run"
         return self._paths
+
+    @property
+    def store(self) -> BuildStore:
+        """Where the run's programme builds: the DuckDB build file, or its build schemas on
+        the PostgreSQL team warehouse (lib/build_store.py)."""
+        return store_of(self.paths, self.key)
 
     @property
     def programme(self) -> ProgrammeSettings:

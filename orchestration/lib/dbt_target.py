@@ -62,7 +62,8 @@ def parse_arguments(settings: Settings) -> list[str]:
 
 def postgres_arguments(settings: Settings) -> list[str]:
     """The `postgres` target, and where it connects: the same for parsing and building
-    (each node's database is the URL's)."""
+    (each node's database is the URL's). A programme's run builds in its own schemas
+    (`schema_prefix`, lib/postgres_layout.py), never in the published `marts`."""
     url = settings.warehouse_url
     assert url is not None
     variables = {
@@ -72,6 +73,10 @@ def postgres_arguments(settings: Settings) -> list[str]:
         "postgres_user": url.user,
         "postgres_database": url.dbname,
     }
+    if settings.programme_id:
+        from orchestration.lib.postgres_layout import schema_prefix
+
+        variables["schema_prefix"] = schema_prefix(settings.programme_id)
     return ["--vars", json.dumps(variables), "--target", POSTGRES_TARGET]
 
 

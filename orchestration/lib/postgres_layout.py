@@ -14,7 +14,7 @@ PUBLISHED_SCHEMA = "marts"
 PROGRAMME_COLUMN = "programme_id"
 # What analysts never read, shared or per programme (build_...).
 UNPUBLISHED_SCHEMAS = ("raw", "reference", "staging", "intermediate", "restricted")
-BUILD_LAYERS = ("raw", "reference", "staging", "intermediate", "marts")
+BUILD_LAYERS = ("raw", "reference", "restricted", "staging", "intermediate", "marts")
 BUILD_PREFIX = "build_"
 # One advisory lock for every change to the published schema and its access, by any
 # programme's run: they queue instead of colliding on the same catalog rows. Any fixed
@@ -47,11 +47,17 @@ def check_programme_id(programme_id: str) -> str:
     return programme_id
 
 
+def schema_prefix(programme_id: str) -> str:
+    """What a programme's build schemas start with, e.g. `build_idream_`: dbt's var
+    `schema_prefix` (transforms/macros/generate_schema_name.sql)."""
+    return f"{BUILD_PREFIX}{check_programme_id(programme_id)}_"
+
+
 def build_schema(programme_id: str, layer: str) -> str:
     """The schema a programme's run builds `layer` in, e.g. `build_idream_marts`."""
     if layer not in BUILD_LAYERS:
         raise ValueError(f"no build layer {layer!r}; the layers are {', '.join(BUILD_LAYERS)}")
-    return f"{BUILD_PREFIX}{check_programme_id(programme_id)}_{layer}"
+    return schema_prefix(programme_id) + layer
 
 
 def build_schemas(programme_id: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.lib import brief, further, suppression, warehouse
+from orchestration.lib.build_store import BuildStore
 from orchestration.lib.fingerprint import read_published
 from orchestration.lib.programme_definition import ProgrammeDefinition
 from orchestration.lib.report.methods import methods as methods_section
@@ -53,15 +54,15 @@ SURVEY_ITEM_COUNTS_BY_COHORT = """
         item_id,
         count(*) filter (where is_valid) as valid_n,
         count(*) filter (where is_top_box) as top_box_n
-    from marts.fct_survey_answers
+    from {fct_survey_answers}
     group by programme_id, cohort, section, item_id
 """
 ROSTER_TYPES = """
     select programme_id, cohort, participant_type, count(*) as participants
-    from marts.dim_participants
+    from {dim_participants}
     group by programme_id, cohort, participant_type
 """
-PARTICIPANT_TYPES = "select distinct programme_id, participant_type from marts.dim_participants"
+PARTICIPANT_TYPES = "select distinct programme_id, participant_type from {dim_participants}"
 # Every relation below raw names its programme in this column (issue 15).
 PROGRAMME_ID = "programme_id"
 
@@ -78,21 +79,23 @@ def published_tables(tables: brief.BriefTables) -> dict[str, pl.DataFrame]:
 
 
 def load_brief_tables(
-    database_path: Path,
+    store: BuildStore,
     definition: ProgrammeDefinition,
     min_cell_size: int,
-    key: str | None = None,
 ) -> brief.BriefTables:
     """The brief's tables, in the order and words of the programme's `definition`, with the
-    cells the disclosure policy withholds already withheld. `key`: the warehouse's
-    encryption key, if it is encrypted. Only the rows of `definition`'s programme are read (a
-    warehouse may hold several), and their programme id is no column of the brief."""
+    cells the disclosure policy withholds already withheld, read from the build `store`
+    (lib/build_store.py). Only the rows of `definition`'s programme are read (a warehouse
+    may hold several), and their programme id is no column of the brief."""
 
     def query(sql: str) -> pl.DataFrame:
-        return programme_rows(warehouse.query(database_path, sql, key), definition.id)
+        # The marts' names as the build store writes them (`marts` in the DuckDB file, the
+        # programme's build schema on PostgreSQL).
+        named = sql.format(**{name: store.table("marts", name) for name in MARTS})
+        return programme_rows(store.query(named), definition.id)
 
     def mart(name: str) -> pl.DataFrame:
-        return query(f"select * from marts.{name}")
+        return query(f"select * from {{{name}}}")
 
     domain_rates = mart("mart_domain_rates")
     item_rates = mart("mart_survey_item_rates")

@@ -11,6 +11,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from orchestration.lib import publishing
+from orchestration.lib.build_store import DuckDBStore
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.programme_definition import ProgrammeDefinition
 from orchestration.settings import DATABASE_FILE
@@ -20,7 +21,7 @@ OTHER_PROGRAMME = "open_doors"
 
 
 def load(database, definition: ProgrammeDefinition, min_cell_size: int):
-    tables = publishing.load_brief_tables(database, definition, min_cell_size)
+    tables = publishing.load_brief_tables(DuckDBStore(database), definition, min_cell_size)
     return publishing.published_tables(tables)
 
 

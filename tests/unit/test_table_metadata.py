@@ -5,6 +5,7 @@ lookup (tables), never by running a view."""
 import duckdb
 
 from orchestration.defs.transform import table_metadata
+from orchestration.lib.build_store import DuckDBStore
 
 
 def test_tables_get_counts_and_not_null_columns_views_get_columns_only(tmp_path):
@@ -18,9 +19,8 @@ def test_tables_get_counts_and_not_null_columns_views_get_columns_only(tmp_path)
             "create view staging.stg_cohorts as select cohort from marts.dim_cohorts"
         )
     metadata = table_metadata(
-        database,
+        DuckDBStore(database),
         [("marts", "dim_cohorts"), ("staging", "stg_cohorts"), ("marts", "not_built")],
-        key=None,
     )
     assert set(metadata) == {("marts", "dim_cohorts"), ("staging", "stg_cohorts")}
     table = metadata[("marts", "dim_cohorts")]
