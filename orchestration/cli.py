@@ -126,14 +126,15 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if settings.warehouse_url is not None:
-        # Ingest, the checks and publishing still write the DuckDB file only (issue 15).
-        print(
-            f"idream: IDREAM_WAREHOUSE_URL is set ({settings.warehouse_url}), but `idream run` "
-            "builds the DuckDB warehouse only, for now: unset it to run. `idream dbt ...` "
-            "runs dbt on that PostgreSQL database.",
-            file=sys.stderr,
-        )
-        return 2
+        from orchestration.lib.postgres import WarehouseUnreachable, check_connection
+
+        # Before anything runs: one line naming the server and the problem.
+        try:
+            check_connection(settings.warehouse_url)
+        except WarehouseUnreachable as error:
+            print(f"idream: {error}", file=sys.stderr)
+            return 2
+        print(f"idream: the team warehouse, {settings.warehouse_url}", file=sys.stderr)
     print(f"idream: raw data from {settings.raw_dir}", file=sys.stderr)
     try:
         programmes = settings.programmes()

@@ -146,6 +146,7 @@ class Settings:
             self.production,
             raw_state,
             warehouse_key_file=self.warehouse_key_file,
+            warehouse=str(self.warehouse_url) if self.warehouse_url else "duckdb",
         )
 
     @property

@@ -20,6 +20,7 @@ from orchestration.defs.partitions import programme_of_run
 from orchestration.lib import warehouse
 from orchestration.lib.build_lock import BuildLock
 from orchestration.lib.build_store import BuildStore, store_of
+from orchestration.lib.postgres import parse_warehouse_url
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.settings import Settings
 
@@ -40,6 +41,9 @@ class PipelineSettings(dg.ConfigurableResource):
     # Empty: a plain warehouse. A path, never the key itself.
     warehouse_key_file: str = ""
     workbook_password_file: str = ""
+    # Empty: the DuckDB file. A PostgreSQL URL, which never holds a password (libpq finds
+    # it in PGPASSFILE, ~/.pgpass or PGPASSWORD), so it may stand in run configuration.
+    warehouse_url: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PipelineSettings":
@@ -50,6 +54,7 @@ class PipelineSettings(dg.ConfigurableResource):
             production=settings.production,
             warehouse_key_file=str(settings.warehouse_key_file or ""),
             workbook_password_file=str(settings.workbook_password_file or ""),
+            warehouse_url=str(settings.warehouse_url or ""),
         )
 
     def get(self) -> Settings:
@@ -62,6 +67,7 @@ class PipelineSettings(dg.ConfigurableResource):
             workbook_password_file=(
                 Path(self.workbook_password_file) if self.workbook_password_file else None
             ),
+            warehouse_url=parse_warehouse_url(self.warehouse_url) if self.warehouse_url else None,
         )
 
 

@@ -92,6 +92,7 @@ def pipeline_fingerprint(
     production: bool,
     raw_state: dict[str, str] | None = None,
     warehouse_key_file: Path | None = None,
+    warehouse: str = "duckdb",
 ) -> str | None:
     """One hash of everything a run's outputs depend on; None when it cannot be known
     without running (no key yet: the run will create one). `raw_state`, when the caller
@@ -106,6 +107,8 @@ def pipeline_fingerprint(
         "production": str(production),
         # Encrypting (or re-keying) the warehouse rewrites it.
         "warehouse_key": file_digest(warehouse_key_file) if warehouse_key_file else "plain",
+        # Where the marts are published: a run into another warehouse is never a no-op.
+        "warehouse": warehouse,
     }
     return state_fingerprint(state)
 

@@ -225,15 +225,28 @@ def _write_provenance(out_dir: Path, provenance: Provenance, files: list[Path]) 
 
 
 def publish(settings: Settings, staged_brief: Path, run_id: str) -> None:
-    """Swap the warehouse, then the brief; each swap is one atomic rename."""
+    """Swap the warehouse, then the brief. The DuckDB file and the brief folder each by one
+    atomic rename; on the PostgreSQL team warehouse, the programme's rows of the shared
+    `marts` in one transaction, with the roles' access (lib/postgres_publish.py)."""
     scratch = settings.scratch_dir
-    warehouse.publish_database(
-        settings.build_database_path,
-        settings.database_path,
-        scratch,
-        run_id,
-        key=settings.warehouse_key(),
-    )
+    if settings.warehouse_url is not None:
+        from orchestration.lib.postgres import connect
+        from orchestration.lib.postgres_layout import build_schema
+        from orchestration.lib.postgres_publish import publish_programme
+
+        assert settings.programme_id, "a PostgreSQL build belongs to one programme"
+        with connect(settings.warehouse_url, autocommit=True) as connection:
+            publish_programme(
+                connection, settings.programme_id, build_schema(settings.programme_id, "marts")
+            )
+    else:
+        warehouse.publish_database(
+            settings.build_database_path,
+            settings.database_path,
+            scratch,
+            run_id,
+            key=settings.warehouse_key(),
+        )
     warehouse.publish_folder(staged_brief, settings.brief_dir, scratch, run_id)
 
 
@@ -249,6 +262,10 @@ def up_to_date(settings: Settings, fingerprint: str | None) -> str | None:
     """The run id of the published outputs when `fingerprint` (`settings.fingerprint()`: the
     raw files, code, package versions and key now) is the one they were built from."""
     published = read_published(settings.published_state_path)
-    if not published or not settings.database_path.exists() or not settings.brief_dir.exists():
+    # On PostgreSQL the published marts are on the server; the record and the brief are here.
+    on_file = settings.warehouse_url is None
+    if not published or (on_file and not settings.database_path.exists()):
+        return None
+    if not settings.brief_dir.exists():
         return None
     return published["run_id"] if fingerprint and fingerprint == published["fingerprint"] else None

@@ -4,7 +4,6 @@ format; it renders in a browser with the network off; a second run on the same i
 the same bytes, the run-metadata block apart."""
 
 import hashlib
-import io
 import json
 import re
 import zipfile
@@ -15,6 +14,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from tests.brief_compare import assert_same_brief_but_run_metadata
 from tests.conftest import SAMPLE_RAW, run_idream
 
 DOMAINS = ("resilience", "advocacy", "integrated_security", "any_domain")
@@ -298,45 +298,12 @@ def test_the_page_renders_offline_in_chromium(brief_dir, tmp_path):
     assert [url for url in requests if not url.startswith("file://")] == []
 
 
-def _normalised(path: Path, run_id: str, published_at: str) -> dict[str, bytes]:
-    """A published file's bytes with this run's id and time replaced (each member of a
-    workbook separately): what must be identical between two runs on the same inputs."""
-
-    def scrub(data: bytes) -> bytes:
-        return data.replace(run_id.encode(), b"<run>").replace(published_at.encode(), b"<at>")
-
-    if path.suffix == ".xlsx":
-        with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as workbook:
-            return {name: scrub(workbook.read(name)) for name in workbook.namelist()}
-    return {"": scrub(path.read_bytes())}
-
-
 def test_same_inputs_give_the_same_bytes_but_for_the_run_metadata(sample_run, tmp_path, capsys):
     warehouse, _, first_run = sample_run
     result = run_idream(SAMPLE_RAW, tmp_path / "warehouse", capsys)
     assert result.exit_code == 0
     second_run = re.search(r"idream: run (\S+) succeeded", result.stdout).group(1)
     assert second_run != first_run
-    first, second = warehouse / "brief", tmp_path / "warehouse" / "brief"
-    assert sorted(p.name for p in first.iterdir()) == sorted(p.name for p in second.iterdir())
-    times = {
-        run: json.loads((folder / "provenance.json").read_text())["published_at"]
-        for run, folder in ((first_run, first), (second_run, second))
-    }
-    for path in sorted(first.iterdir()):
-        twin = second / path.name
-        if path.suffix in (".csv", ".parquet", ".svg", ".png"):
-            # Tables and charts carry no run metadata at all.
-            assert path.read_bytes() == twin.read_bytes(), path.name
-        elif path.name == "provenance.json":
-            # The run's block, and the hashes of the files that hold it, differ; no more.
-            records = [json.loads(p.read_text()) for p in (path, twin)]
-            for record in records:
-                del record["run_id"], record["published_at"]
-                for name in ("brief.html", "brief.md", "brief.xlsx"):
-                    del record["outputs"][name]
-            assert records[0] == records[1]
-        else:
-            assert _normalised(path, first_run, times[first_run]) == _normalised(
-                twin, second_run, times[second_run]
-            ), path.name
+    assert_same_brief_but_run_metadata(
+        warehouse / "brief", first_run, tmp_path / "warehouse" / "brief", second_run
+    )
