@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from orchestration.lib.programme import ProgrammeSettings
-from orchestration.lib.quality import frames, gx_runner
+from orchestration.lib.quality import frames, gx_runner, runner
 from orchestration.lib.quality.parameters import suite_parameters
 from orchestration.lib.quality.results import ERROR, WARNING
 from orchestration.lib.quality.suites import suite_names
@@ -177,18 +177,15 @@ def set_value(tables, table, column, row, value):
 
 
 @pytest.fixture(scope="module")
-def validate(tmp_path_factory):
-    workspace = tmp_path_factory.mktemp("gx")
+def validate():
+    """The suite's rules as SQL, on the tables held in memory (as `idream check` runs them)."""
 
     def run(suite: str, tables: dict[str, pl.DataFrame], context=CONTEXT):
         def read(table: str) -> pl.DataFrame:
             return tables[table]
 
-        frame = frames.PREPARERS[suite](read, context)
-        parameters = suite_parameters(context.definition, read)
-        return gx_runner.validate(
-            suite, frame, parameters, workspace / "context", workspace / "site"
-        )
+        [(_, result)] = runner.validate_frames([suite], read, context.programme)
+        return result
 
     return run
 
