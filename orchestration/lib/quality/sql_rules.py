@@ -6,7 +6,7 @@ The meanings are GX's for the same expectation and kwargs:
   `not_be_null`: null values are the unexpected ones;
 - `unique`: every row whose value another row also holds is unexpected;
 - column pairs: rows are skipped per `ignore_row_if` (default: both values missing); a pair
-  with one value missing is unexpected (GX's pandas comparison of a missing value is false);
+  with a value missing is unexpected (GX's pandas comparison of a missing value is false);
 - table expectations look at the columns or the row count.
 """
 
@@ -58,7 +58,7 @@ def rule(index: int, type_: str, kwargs: dict) -> Rule:
             "neither": "true",
         }[ignore]
         if type_ == "expect_column_pair_values_to_be_equal":
-            failing = f"{a} is distinct from {b}"
+            failing = f"not coalesce({a} = {b}, false)"
         elif type_ == "expect_column_pair_values_a_to_be_greater_than_b":
             operator = ">=" if kwargs.get("or_equal") else ">"
             failing = f"not coalesce({a} {operator} {b}, false)"
