@@ -81,7 +81,10 @@ class Checkout:
 
     def env(self, base: dict[str, str]) -> dict[str, str]:
         # The checkout's own executables first: dagster-dbt runs the `dbt` found on PATH.
+        # Its own code first too: two checkouts may share one environment (a copy of an
+        # older commit beside a worktree), whose editable install names only one of them.
         return base | {
+            "PYTHONPATH": str(self.root),
             "DAGSTER_HOME": str(self.dagster_home),
             "PATH": f"{self.bin}{os.pathsep}{base.get('PATH', '')}",
             "VIRTUAL_ENV": str(self.bin.parent),
