@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from orchestration.lib.quality.gx_results import run_context
 from orchestration.lib.quality.results import (
     ERROR,
     MAX_PROBLEMS_PER_EXPECTATION,
@@ -24,8 +25,6 @@ from orchestration.lib.quality.results import (
     problem_from_row,
 )
 from orchestration.lib.quality.suites import load_suite
-
-SITE_NAME = "quality"
 
 
 def validate(
@@ -51,7 +50,7 @@ def validate(
     # (A frame of no columns would have no rows: a row count needs one.)
     kept = [column for column in frame.columns if column in read_columns(suite_json)]
     frame = frame.select(list(dict.fromkeys([*kept, *report_columns]))) if kept else frame
-    context = _run_context(context_dir, site_dir)
+    context = run_context(context_dir, site_dir)
     suite = context.suites.add_or_update(gx.ExpectationSuite(**suite_json))
     source = next(
         (s for s in context.data_sources.all().values() if s.name == "frames"), None
@@ -102,48 +101,6 @@ def for_pandas_engine(frame: pl.DataFrame):
     import polars.selectors as cs
 
     return frame.with_columns(cs.integer().cast(pl.Int64)).to_pandas()
-
-
-def build_docs(context_dir: Path, site_dir: Path) -> bool:
-    """The Data Docs site of every validation the run's stores hold; False if none ran."""
-    if not context_dir.exists():
-        return False
-    _run_context(context_dir, site_dir).build_data_docs(site_names=[SITE_NAME])
-    return True
-
-
-# The run's GX context, kept between the checks of one run that run in one process.
-_CONTEXTS: dict[Path, object] = {}
-
-
-def _run_context(context_dir: Path, site_dir: Path):
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        FilesystemStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    if context_dir not in _CONTEXTS:
-        _CONTEXTS.clear()  # a new run: the last run's context is not needed again
-        config = DataContextConfig(
-            store_backend_defaults=FilesystemStoreBackendDefaults(root_directory=str(context_dir)),
-            data_docs_sites={
-                SITE_NAME: {
-                    "class_name": "SiteBuilder",
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                    "store_backend": {
-                        "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": str(site_dir),
-                    },
-                }
-            },
-            progress_bars=ProgressBarsConfig(globally=False),
-            analytics_enabled=False,
-        )
-        context_dir.mkdir(parents=True, exist_ok=True)
-        _CONTEXTS[context_dir] = gx.get_context(project_config=config)
-    return _CONTEXTS[context_dir]
 
 
 def _suite_result(
