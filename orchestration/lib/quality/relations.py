@@ -76,7 +76,7 @@ def raw_success_markers(programme: ProgrammeSettings) -> Relation:
         f"case when {unknown} then null else {distinct_over('m.level', _m(OUTCOME))} end "
         "as levels_in_outcome, "
         f"{missing_levels} as missing_levels, "
-        "m.participant_key in (select participant_key from raw.participants) as in_roster, "
+        f"{_in_roster('m')} as in_roster, "
         f"{lookup('m.domain', labels_of(definition.domains))} as domain_label, "
         f"{lookup('m.level', labels_of(levels))} as level_label, "
         "r.cohort "
@@ -129,8 +129,7 @@ def raw_success_marker_statuses(programme: ProgrammeSettings) -> Relation:
 
 def raw_unanticipated_outcomes(programme: ProgrammeSettings) -> Relation:
     return Relation(
-        "select u.*, u.participant_key in (select participant_key from raw.participants) "
-        "as in_roster from raw.unanticipated_outcomes u",
+        f"select u.*, {_in_roster('u')} as in_roster from raw.unanticipated_outcomes u",
         LINEAGE_ORDER,
     )
 
@@ -141,7 +140,8 @@ def raw_survey_codebook(programme: ProgrammeSettings) -> Relation:
 
 def raw_survey_responses(programme: ProgrammeSettings) -> Relation:
     return Relation(
-        "select s.*, s.cohort in (select cohort from raw.participants) as cohort_in_roster, "
+        "select s.*, case when s.cohort is not null then exists (select 1 from "
+        "raw.participants p where p.cohort = s.cohort) end as cohort_in_roster, "
         f"{distinct_over('s.response_id', ['s.cohort'])} as respondents_in_cohort, "
         f"{stated(programme.survey_respondents, 's.cohort')} as expected_respondents "
         "from raw.survey_responses s",
@@ -254,6 +254,14 @@ RELATIONS: dict[str, Callable[[ProgrammeSettings], Relation]] = {
     for name, function in globals().items()
     if name.startswith(("raw_", "fct_", "mart_")) and callable(function)
 }
+
+
+def _in_roster(alias: str) -> str:
+    """Whether the row's participant is on the roster (null, not checked, for no id)."""
+    return (
+        f"case when {alias}.participant_key is not null then exists (select 1 from "
+        f"raw.participants p where p.participant_key = {alias}.participant_key) end"
+    )
 
 
 def quoted(label: str) -> str:
