@@ -2,13 +2,14 @@
 the right suite fails, on the right expectation, naming the right rows and values.
 (End to end, with Dagster blocking the publish step, in tests/e2e/test_bad_input.py.)"""
 
+import re
 from dataclasses import replace
 
 import polars as pl
 import pytest
 
 from orchestration.lib.programme import ProgrammeSettings
-from orchestration.lib.quality import frames, gx_runner, runner
+from orchestration.lib.quality import frames, gx_runner, relations, runner
 from orchestration.lib.quality.parameters import suite_parameters
 from orchestration.lib.quality.results import ERROR, WARNING
 from orchestration.lib.quality.suites import suite_names
@@ -671,7 +672,7 @@ def test_each_cohort_without_markers_is_named_once_on_its_first_roster_row(valid
 
 def test_raw_suites_read_nothing_but_raw_tables():
     # `idream check` validates tables that ingest read but never landed: no mart, no
-    # seed, no reference table may be needed.
+    # seed, no reference table may be needed, by the parameters or by a suite's query.
     tables = valid_tables()
     asked: set[str] = set()
 
@@ -682,12 +683,14 @@ def test_raw_suites_read_nothing_but_raw_tables():
     suite_parameters(CONTEXT.definition, read)
     for suite in suite_names():
         if suite.startswith("raw_"):
-            frames.PREPARERS[suite](read, CONTEXT)
+            sql = relations.RELATIONS[suite](CONTEXT.programme).sql
+            asked.update(re.findall(r"\b(?:from|join)\s+([a-z_]+\.[a-z_]+)", sql))
     assert asked and all(table.startswith("raw.") for table in asked), asked
+    assert "raw.participants" in asked  # the pattern does find the tables a query reads
 
 
-def test_every_suite_has_a_frame_and_every_frame_a_suite():
-    assert sorted(frames.PREPARERS) == suite_names()
+def test_every_suite_has_its_query_and_every_query_a_suite():
+    assert sorted(relations.RELATIONS) == suite_names()
 
 
 def level_patterns(*rows: tuple) -> pl.DataFrame:
