@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from orchestration.lib.programme import ProgrammeSettings
-from orchestration.lib.quality import frames, gx_runner, relations, runner
+from orchestration.lib.quality import frames, relations, runner
 from orchestration.lib.quality.parameters import suite_parameters
 from orchestration.lib.quality.results import ERROR, WARNING
 from orchestration.lib.quality.suites import suite_names
@@ -486,20 +486,6 @@ def test_counts_are_checked_against_the_programme_settings(validate):
 def test_without_programme_settings_the_count_checks_are_skipped(validate):
     unstated = replace(CONTEXT, programme=ProgrammeSettings())
     assert validate("raw_participants", valid_tables(), unstated).failures == []
-
-
-def test_integers_reach_gx_as_int64_so_its_range_checks_are_vectorised():
-    frame = pl.DataFrame(
-        {
-            "cohort": pl.Series([1, 2], dtype=pl.Int32),
-            "achieved_n": pl.Series([3, 4], dtype=pl.UInt32),
-            "participants": pl.Series([5, None], dtype=pl.Int16),
-        }
-    )
-    copy = gx_runner.for_pandas_engine(frame)
-    # GX's `expect_column_values_to_be_between` tests `dtype in [int, float]`.
-    assert all(dtype in [int, float] for dtype in copy.dtypes)
-    assert copy["cohort"].tolist() == [1, 2] and copy["participants"].isna().tolist() == [0, 1]
 
 
 # A programme shaped nothing like IDREAM: four domains, two levels, three reviews, its own
