@@ -13,7 +13,9 @@ changed, and the floors:
   dagster-dbt, GX, polars and duckdb in one fresh interpreter, plus a plain `dbt build` of
   the project on the build copy the run just made;
 - the raw-read floor (fastexcel / DuckDB read_csv) of the ingest stage;
-- the transform floor (the dbt models as hand-written SQL on a bare DuckDB) of dbt's graph.
+- the transform floor (the dbt models as hand-written SQL on a bare DuckDB) of dbt's graph;
+- the checks floor (every suite's rules as bare SQL counts on the published warehouse) of
+  the checks stage.
 
 --compare alternates `OTHER_CHECKOUT/.venv/bin/idream run --force` with this checkout's on
 the same generated data, --pairs times per scale, and prints both medians beside the floor.
@@ -79,7 +81,10 @@ class Checkout:
 
     def env(self, base: dict[str, str]) -> dict[str, str]:
         # The checkout's own executables first: dagster-dbt runs the `dbt` found on PATH.
+        # Its own code first too: two checkouts may share one environment (a copy of an
+        # older commit beside a worktree), whose editable install names only one of them.
         return base | {
+            "PYTHONPATH": str(self.root),
             "DAGSTER_HOME": str(self.dagster_home),
             "PATH": f"{self.bin}{os.pathsep}{base.get('PATH', '')}",
             "VIRTUAL_ENV": str(self.bin.parent),
@@ -336,6 +341,9 @@ def bench_scale(
     published = this.warehouse_dir / "idream.duckdb"
     read_floor = _floor(run([PYTHON, "-m", "bench.floors", "read", str(raw_dir)], env))
     transform_floor = _floor(run([PYTHON, "-m", "bench.floors", "transform", str(published)], env))
+    checks_floor = _floor(
+        run([PYTHON, "-m", "bench.floors", "checks", str(published), str(raw_dir)], env)
+    )
     ours = runs[this.label]
     return {
         "scale": scale,
@@ -345,7 +353,9 @@ def bench_scale(
         "stock_floor": stock_floor,
         "read_floor": read_floor,
         "transform_floor": transform_floor,
+        "checks_floor": checks_floor,
         "ingest_ratio": _ratio(ours["stages"].get("ingest"), read_floor.get("seconds")),
+        "checks_ratio": _ratio(ours["stages"].get("checks"), checks_floor.get("seconds")),
         "dbt_ratio": _ratio(ours["stages"].get("dbt"), transform_floor.get("seconds")),
     }
 
@@ -511,24 +521,27 @@ def markdown(results: dict) -> str:
     lines += [
         "",
         "| scale | participants / markers / responses | whole run | start-up"
-        " | ingest (floor, ratio) | checks | dbt (floor, ratio) | publish | peak memory |",
+        " | ingest (floor, ratio) | checks (floor, ratio) | dbt (floor, ratio) | publish"
+        " | peak memory |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for s in results["scales"]:
         inputs = s["inputs"]
         # The read and transform floors are of the same data for every checkout.
         read, transform = s["read_floor"].get("seconds"), s["transform_floor"].get("seconds")
+        # Results written before the checks had a floor have none.
+        checks_floor = s.get("checks_floor", {}).get("seconds")
         for label in labels:
             r = s["runs"][label]
             stages = r["stages"]
-            ingest, dbt = stages.get("ingest"), stages.get("dbt")
+            ingest, dbt, checks = stages.get("ingest"), stages.get("dbt"), stages.get("checks")
             lines.append(
                 f"| x{s['scale']}{f' {label}' if compare else ''} | "
                 f"{inputs['participants']:,} / {inputs['markers']:,} / "
                 f"{inputs['respondents']:,} | {_s(r['total_seconds'])} | "
                 f"{_s(r['startup_seconds'])} | "
                 f"{_s(ingest)} ({_s(read)}, {_x(_ratio(ingest, read))}) | "
-                f"{_s(stages.get('checks'))} | "
+                f"{_s(checks)} ({_s(checks_floor)}, {_x(_ratio(checks, checks_floor))}) | "
                 f"{_s(dbt)} ({_s(transform)}, {_x(_ratio(dbt, transform))}) | "
                 f"{_s(stages.get('publish'))} | {r['peak_mb']:,.0f} MB |"
             )

@@ -7,8 +7,12 @@ read:      the same raw files into memory with the fastest readers (fastexcel fo
 transform: `transform_floor.sql` (the dbt models by hand) on a bare DuckDB file holding a
            copy of the landed raw and reference tables; then its marts are compared with the
            pipeline's, so a floor that computes something else cannot pass unnoticed.
+checks:    every suite's rules as bare SQL on the published warehouse: per suite one query
+           counting each expectation's failing rows over the suite's rows (the same derived
+           columns), nothing else: no failing rows fetched, no GX, no report, no Dagster.
 
-python -m bench.floors read RAW_DIR | transform WAREHOUSE_FILE   (prints one JSON object)
+python -m bench.floors read RAW_DIR | transform WAREHOUSE_FILE
+                     | checks WAREHOUSE_FILE RAW_DIR      (prints one JSON object)
 """
 
 from __future__ import annotations
@@ -172,9 +176,54 @@ def _difference_query(floor_table: str, mart: str, columns: str) -> str:
     )
 
 
+def checks_floor(warehouse_file: Path, raw_dir: Path) -> dict:
+    """Each suite's failing rows counted in one query per suite, on a read-only connection
+    to the warehouse the run published. The level patterns' rule is on the mart's own
+    column, so its floor reads the mart (the run words its patterns in Python first)."""
+    import duckdb
+
+    from orchestration.lib.programme import ProgrammeSettings
+    from orchestration.lib.quality import relations, sql_rules
+    from orchestration.lib.quality.parameters import suite_parameters
+    from orchestration.lib.quality.suites import load_suite, suite_names
+
+    programme = ProgrammeSettings.load(raw_dir)
+    with duckdb.connect(str(warehouse_file), read_only=True) as connection:
+        parameters = suite_parameters(
+            programme.definition, lambda table: connection.execute(f"from {table}").pl()
+        )
+        queries = {}
+        for name in suite_names():
+            relation = (
+                "select * from marts.mart_marker_level_patterns"
+                if name == "mart_marker_level_patterns"
+                else relations.RELATIONS[name](programme).sql
+            )
+            rules = [
+                sql_rules.rule(i, e["type"], sql_rules.resolve(e["kwargs"], parameters))
+                for i, e in enumerate(load_suite(name)["expectations"])
+            ]
+            rules = [r for r in rules if r.unexpected]
+            windows = "".join(f", {r.window} as rule_{r.index}_rows" for r in rules if r.window)
+            sums = "".join(f", count(*) filter (where {r.unexpected})" for r in rules)
+            queries[name] = (
+                f"with checked as ({relation}), flagged as (select checked.*{windows} "
+                f"from checked) select count(*){sums} from flagged"
+            )
+        started = time.perf_counter()
+        failing = {name: sum(connection.execute(q).fetchone()[1:]) for name, q in queries.items()}
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "failing_rows": failing}
+
+
 def main(argv: list[str]) -> int:
-    kind, path = argv
-    result = read_floor(Path(path)) if kind == "read" else transform_floor(Path(path))
+    kind, path, *rest = argv
+    if kind == "read":
+        result = read_floor(Path(path))
+    elif kind == "checks":
+        result = checks_floor(Path(path), Path(rest[0]))
+    else:
+        result = transform_floor(Path(path))
     print(json.dumps(result))
     return 0
 

@@ -1,4 +1,8 @@
-"""Validation frames: each suite's table plus the derived columns its expectations read.
+"""Validation frames in Polars: each suite's table plus the derived columns its expectations
+read. Runs and `idream check` use only `mart_marker_level_patterns` from here, the patterns
+worded from the mart's few rows; every other suite's rows are a SQL query
+(`quality.relations`, which carries the same rules). The rest stays for the one test that
+still validates the old way (see `quality.gx_runner`).
 
 GX checks values one column (or pair) at a time; rules such as "one marker per level of
 each outcome" or "the all row is the sum of the cohort rows" become a derived column

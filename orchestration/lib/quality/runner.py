@@ -1,5 +1,5 @@
-"""Run a pipeline run's suites: prepare each one's frame, validate it, and build the run's
-report once."""
+"""Run a pipeline run's suites where the data is (each rule as SQL, `quality.evaluate`), and
+build the run's report once."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import polars as pl
 from orchestration.lib import raw_files, warehouse
 from orchestration.lib.errors import RawDataError
 from orchestration.lib.programme import ProgrammeSettings
-from orchestration.lib.quality import docs, frames, gx_runner
+from orchestration.lib.quality import docs, evaluate, frames, gx_results, relations
 from orchestration.lib.quality.parameters import ReadTable, suite_parameters
 from orchestration.lib.quality.results import MAX_PROBLEMS_PER_EXPECTATION, SuiteResult
+from orchestration.lib.quality.suites import load_suite
 from orchestration.settings import Settings
 
 
@@ -28,47 +29,97 @@ def run_suites(
     key: str | None,
     other_runs: Collection[str] = (),
 ) -> Iterator[tuple[str, SuiteResult]]:
-    """Validate the suites one after another, as each result is ready. One read-only
-    connection to the build copy serves them all; the programme's definition gives every
-    value set and expected label. `other_runs`: the runs in progress on this warehouse
-    besides this one, whose GX workspaces stay."""
+    """Validate the suites one after another, as each result is ready, in the database
+    engine: one read-only connection to the build copy serves them all; the programme's
+    definition gives every value set and expected label. Each suite's summary and GX result
+    are kept in the run's folder for its report. `other_runs`: the runs in progress on
+    this warehouse besides this one, whose workspaces stay."""
     run_dir = _run_dir(settings, run_id, other_runs)
-    summaries_dir = run_dir / "summaries"
-    summaries_dir.mkdir(parents=True, exist_ok=True)
+    for folder in ("summaries", "results"):
+        (run_dir / folder).mkdir(parents=True, exist_ok=True)
     with warehouse.connect(settings.build_database_path, read_only=True, key=key) as connection:
-
-        def read(table: str) -> pl.DataFrame:
-            return connection.execute(f"select * from {table}").pl()
-
-        for name, result in validate_frames(names, read, programme, run_dir, run_id):
-            (summaries_dir / f"{name}.json").write_text(
+        for name, result, gx_result in validate_on(connection, names, programme, run_id):
+            (run_dir / "summaries" / f"{name}.json").write_text(
                 json.dumps(result.summary(), indent=2), encoding="utf-8"
             )
+            (run_dir / "results" / f"{name}.json").write_text(
+                json.dumps(gx_result), encoding="utf-8"
+            )
             yield name, result
+
+
+def validate_on(
+    connection,
+    names: list[str],
+    programme: ProgrammeSettings,
+    run_id: str | None = None,
+    max_problems: int = MAX_PROBLEMS_PER_EXPECTATION,
+    read: ReadTable | None = None,
+) -> Iterator[tuple[str, SuiteResult, dict]]:
+    """The suites on the tables `connection` holds (a DuckDB connection): their rules run as
+    SQL there. Yields each suite's result and GX's validation result of it (a dict).
+    `read`: where the small tables read in Python come from (the codebook, for its
+    length; the level patterns' mart), by default the connection."""
+
+    def read_here(table: str) -> pl.DataFrame:
+        return connection.execute(f"select * from {table}").pl()
+
+    read = read or read_here
+    parameters = suite_parameters(programme.definition, read)
+    for name in names:
+        suite_json = load_suite(name)
+        if name == "mart_marker_level_patterns":
+            # Its patterns are worded in Python from the mart's few rows (relations.py).
+            patterns = frames.mart_marker_level_patterns(read, frames.FrameContext(programme))
+            connection.register(
+                "quality_level_patterns",
+                patterns.with_row_index("frame_order"),
+            )
+        relation = relations.RELATIONS[name](programme)
+        result, gx_results = evaluate.validate(
+            connection, suite_json, relation, parameters, max_problems
+        )
+        run_time = datetime.now(UTC).isoformat()
+        yield name, result, evaluate.suite_result_dict(suite_json, gx_results, run_id, run_time)
 
 
 def validate_frames(
     names: list[str],
     read: ReadTable,
     programme: ProgrammeSettings,
-    workspace: Path,
+    workspace: Path | None = None,
     run_id: str | None = None,
     max_problems: int = MAX_PROBLEMS_PER_EXPECTATION,
 ) -> Iterator[tuple[str, SuiteResult]]:
-    """The suites on the tables `read` returns, wherever they are: the build warehouse in a
-    run, the frames ingest read in memory for `idream check`. GX keeps its stores and Data
-    Docs site under `workspace`."""
-    context = frames.FrameContext(programme=programme)
-    parameters = suite_parameters(programme.definition, read)
+    """The suites on the tables `read` returns, held in memory (the frames ingest read for
+    `idream check`, a test's tables): DuckDB queries the frames where they are, with the
+    same SQL as a run's. `workspace` is not needed any more (GX keeps nothing for a check)."""
+    import duckdb
+
+    with duckdb.connect() as connection:
+        for table in _tables_read(names):
+            try:
+                frame = read(table)
+            except KeyError:
+                continue
+            if not frame.columns:
+                continue  # a table ingest could not read: its suites do not run
+            schema, _, name = table.partition(".")
+            connection.execute(f"create schema if not exists {schema}")
+            connection.register(f"{schema}__{name}", frame)
+            connection.execute(f"create view {table} as select * from {schema}__{name}")
+        found = validate_on(connection, names, programme, run_id, max_problems, read)
+        for name, result, _ in found:
+            yield name, result
+
+
+def _tables_read(names: list[str]) -> list[str]:
+    """The tables the suites check and read."""
+    tables = []
     for name in names:
-        frame = frames.PREPARERS[name](read, context)
-        site = workspace / "site"
-        yield (
-            name,
-            gx_runner.validate(
-                name, frame, parameters, workspace / "gx", site, run_id, max_problems
-            ),
-        )
+        meta = load_suite(name)["meta"]
+        tables += [meta["table"], *meta["reads"]]
+    return list(dict.fromkeys(tables))
 
 
 def publish_run_report(settings: Settings, run_id: str, stopped: str | None = None) -> Path:
@@ -91,7 +142,7 @@ def publish_run_report(settings: Settings, run_id: str, stopped: str | None = No
             settings.quality_dir, run, stopped or "no check ran", settings.scratch_dir
         )
         return settings.quality_dir
-    gx_runner.build_docs(run_dir / "gx", run_dir / "site")
+    gx_results.build_site(run_dir / "results", run_dir / "gx", run_dir / "site")
     return docs.publish_report(
         run_dir / "site", summaries, run, settings.quality_dir, settings.scratch_dir
     )

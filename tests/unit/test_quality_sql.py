@@ -1,0 +1,175 @@
+"""The suites' rules run as SQL where the data is (issue 17): what comes back from the engine
+is counts and a capped sample of failing rows, the results are GX's and render in Data
+Docs, and a rule that cannot run says so instead of stopping the checks. (Each rule's
+meaning, rule by rule: tests/unit/test_quality_suites.py.)"""
+
+import json
+
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration.lib.programme import ProgrammeSettings
+from orchestration.lib.quality import evaluate, gx_results, relations, runner, sql_rules
+from orchestration.lib.quality.parameters import suite_parameters
+from orchestration.lib.quality.results import ERROR
+from orchestration.lib.quality.suites import load_suite
+
+PROGRAMME = ProgrammeSettings()
+FAILING = 30_000
+
+
+def codebook() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "item_id": ["s1"],
+            "section": ["security"],
+            "statement": ["S"],
+            "scale": ["confidence"],
+            "item_order": [1],
+            "source_file": ["survey/codebook.xlsx"],
+            "source_sheet": ["items"],
+            "source_row": [2],
+        }
+    )
+
+
+def answers(rows: int, bad: int) -> pl.DataFrame:
+    """`rows` answers to item s1 in one export, the last `bad` of them an unknown answer."""
+    return pl.DataFrame(
+        {
+            "response_id": [f"r{n}" for n in range(rows)],
+            "item_id": ["s1"] * rows,
+            "answer": ["more_confident"] * (rows - bad) + ["maybe"] * bad,
+            "source_file": ["survey/big.csv"] * rows,
+            "source_sheet": pl.Series([None] * rows, dtype=pl.String),
+            "source_row": list(range(2, rows + 2)),
+        }
+    )
+
+
+def warehouse(tables: dict[str, pl.DataFrame]) -> duckdb.DuckDBPyConnection:
+    """A DuckDB database holding the tables (not views of frames: as a run's warehouse)."""
+    connection = duckdb.connect()
+    for name, frame in tables.items():
+        connection.execute(f"create schema if not exists {name.split('.')[0]}")
+        connection.register("landed", frame)
+        connection.execute(f"create table {name} as select * from landed")
+        connection.unregister("landed")
+    return connection
+
+
+def validate(connection, suite: str, max_problems: int = 20):
+    [(_, result, gx)] = runner.validate_on(
+        connection, [suite], PROGRAMME, "run-1", max_problems=max_problems
+    )
+    return result, gx
+
+
+def test_every_failing_row_is_counted_and_only_the_first_come_back():
+    connection = warehouse(
+        {"raw.survey_codebook": codebook(), "raw.survey_answers": answers(FAILING + 5, FAILING)}
+    )
+    result, gx = validate(connection, "raw_survey_answers", max_problems=7)
+    [failure] = result.failures
+    assert failure.expectation == "expect_column_values_to_be_in_set(answer)"
+    assert failure.unexpected_count == FAILING
+    # The first failing rows in the file's order, located, and no more than asked.
+    assert [p.row for p in failure.problems] == list(range(7, 14))
+    assert str(failure.problems[0]).startswith(
+        "survey/big.csv, row 7, column 's1': unknown answer 'maybe' to an item on the "
+        "confidence scale"
+    )
+    [in_set] = [r for r in gx["results"] if not r["success"]]
+    assert in_set["result"]["unexpected_count"] == FAILING
+    assert len(in_set["result"]["unexpected_index_list"]) == 7
+    assert in_set["result"]["partial_unexpected_list"] == ["maybe"] * 5
+    assert gx["statistics"]["unsuccessful_expectations"] == 1
+
+
+def test_a_rule_that_cannot_run_fails_its_suite_with_the_engines_reason():
+    # A landed table without a column the contract requires: the columns rule fails, and
+    # each rule on that column says why it could not run; the checks go on.
+    connection = warehouse(
+        {
+            "raw.survey_codebook": codebook().drop("scale"),
+            "raw.survey_answers": answers(3, 0),
+        }
+    )
+    result, gx = validate(connection, "raw_survey_codebook")
+    failed = {f.expectation: f for f in result.failures}
+    assert set(failed) == {
+        "expect_table_columns_to_match_set",
+        "expect_column_values_to_be_in_set(scale)",
+        "expect_column_values_to_not_be_null(scale)",
+    }
+    assert failed["expect_table_columns_to_match_set"].severity == ERROR
+    assert "scale" in str(failed["expect_column_values_to_be_in_set(scale)"].problems[0])
+    raised = [r for r in gx["results"] if r["exception_info"]["raised_exception"]]
+    assert len(raised) == 2 and not result.passed
+
+
+@pytest.mark.parametrize(
+    ("ignore_row_if", "expected"),
+    [("both_values_are_missing", 2), ("either_value_is_missing", 1), ("neither", 3)],
+)
+def test_column_pairs_skip_missing_values_as_gx_does(ignore_row_if, expected):
+    # Rows: equal, different, one value missing, both missing.
+    connection = warehouse(
+        {"t.pairs": pl.DataFrame({"a": [1, 1, None, None], "b": [1, 2, 3, None]})}
+    )
+    item = sql_rules.rule(
+        0,
+        "expect_column_pair_values_to_be_equal",
+        {"column_A": "a", "column_B": "b", "ignore_row_if": ignore_row_if},
+    )
+    sql = f"select count(*) filter (where {item.unexpected}) from t.pairs"
+    assert connection.execute(sql).fetchone()[0] == expected
+
+
+def test_every_rule_of_every_suite_has_its_sql():
+    parameters = suite_parameters(PROGRAMME.definition, lambda table: codebook())
+    for name in relations.RELATIONS:
+        for index, expectation in enumerate(load_suite(name)["expectations"]):
+            kwargs = sql_rules.resolve(expectation["kwargs"], parameters)
+            assert sql_rules.rule(index, expectation["type"], kwargs), (name, expectation)
+
+
+def test_the_results_render_in_gx_data_docs(tmp_path):
+    connection = warehouse(
+        {"raw.survey_codebook": codebook(), "raw.survey_answers": answers(40, 25)}
+    )
+    _, gx = validate(connection, "raw_survey_answers")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "raw_survey_answers.json").write_text(json.dumps(gx))
+    assert gx_results.build_site(tmp_path / "results", tmp_path / "gx", tmp_path / "site")
+    [page] = (tmp_path / "site" / "validations" / "raw_survey_answers").rglob("*.html")
+    text = page.read_text(encoding="utf-8")
+    assert "run-1" in text and "maybe" in text and "25 unexpected values found" in text
+
+
+def test_no_results_no_site(tmp_path):
+    assert not gx_results.build_site(tmp_path / "results", tmp_path / "gx", tmp_path / "site")
+
+
+def test_a_suite_result_keeps_gx_s_shape():
+    connection = warehouse({"raw.survey_codebook": codebook()})
+    _, gx = validate(connection, "raw_survey_codebook")
+    assert gx["success"] and gx["suite_name"] == "raw_survey_codebook"
+    assert gx["meta"]["run_id"]["run_name"] == "run-1"
+    assert {r["expectation_config"]["type"] for r in gx["results"]} == {
+        e["type"] for e in load_suite("raw_survey_codebook")["expectations"]
+    }
+    # The value sets as the definition gave them, not `$PARAMETER` references.
+    [section] = [
+        r
+        for r in gx["results"]
+        if r["expectation_config"]["kwargs"].get("column") == "section"
+        and r["expectation_config"]["type"] == "expect_column_values_to_be_in_set"
+    ]
+    assert section["expectation_config"]["kwargs"]["value_set"] == [
+        "security",
+        "advocacy",
+        "connection",
+    ]
+    assert evaluate.PARTIAL == 5
