@@ -35,6 +35,18 @@ LINEAGE_ORDER = ["source_file", "source_sheet", "source_row"]
 
 
 @dataclass(frozen=True)
+class Schemas:
+    """Where the layers a suite reads are: `raw` and `marts` in the DuckDB build file, a
+    programme's build schemas on PostgreSQL (lib/build_store.py), quoted as SQL names."""
+
+    raw: str = "raw"
+    marts: str = "marts"
+
+
+PLAIN = Schemas()
+
+
+@dataclass(frozen=True)
 class Relation:
     """`sql`: a select whose rows the suite's expectations check. `order`: the order of
     the failing rows a report lists (file, sheet and row where the rows have them)."""
@@ -43,16 +55,16 @@ class Relation:
     order: list[str]
 
 
-def raw_participants(programme: ProgrammeSettings) -> Relation:
+def raw_participants(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     return Relation(
         "select p.*, count(*) over (partition by p.cohort) as cohort_size, "
         f"{stated(programme.cohort_sizes, 'p.cohort')} as expected_cohort_size "
-        "from raw.participants p",
+        f"from {s.raw}.participants p",
         LINEAGE_ORDER,
     )
 
 
-def raw_success_markers(programme: ProgrammeSettings) -> Relation:
+def raw_success_markers(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     """One row per marker, then one row per roster cohort with no marker at all (located
     on the cohort's first roster row, `markers_in_cohort` 0): the rule "every cohort has
     markers" needs a row for what is absent."""
@@ -76,11 +88,11 @@ def raw_success_markers(programme: ProgrammeSettings) -> Relation:
         f"case when {unknown} then null else {distinct_over('m.level', _m(OUTCOME))} end "
         "as levels_in_outcome, "
         f"{missing_levels} as missing_levels, "
-        f"{_in_roster('m')} as in_roster, "
+        f"{_in_roster('m', s)} as in_roster, "
         f"{lookup('m.domain', labels_of(definition.domains))} as domain_label, "
         f"{lookup('m.level', labels_of(levels))} as level_label, "
         "r.cohort "
-        "from raw.success_markers m left join raw.participants r "
+        f"from {s.raw}.success_markers m left join {s.raw}.participants r "
         "on r.participant_key = m.participant_key"
     )
     columns = [
@@ -108,7 +120,7 @@ def raw_success_markers(programme: ProgrammeSettings) -> Relation:
         f"with markers as ({markers}), "
         "first_rows as (select cohort, source_file, source_sheet, source_row, row_number() "
         "over (partition by cohort order by source_file, source_sheet, source_row) as nth "
-        "from raw.participants) "
+        f"from {s.raw}.participants) "
         f"select {kept}, case when cohort is not null then count(*) over "
         "(partition by cohort) end as markers_in_cohort from markers "
         f"union all select {absent}, 0 as markers_in_cohort from first_rows f "
@@ -118,44 +130,44 @@ def raw_success_markers(programme: ProgrammeSettings) -> Relation:
     )
 
 
-def raw_success_marker_statuses(programme: ProgrammeSettings) -> Relation:
+def raw_success_marker_statuses(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     statuses = labels_of(programme.definition.markers.statuses)
     return Relation(
         f"select s.*, {lookup('s.status', statuses)} as status_label "
-        "from raw.success_marker_statuses s",
+        f"from {s.raw}.success_marker_statuses s",
         LINEAGE_ORDER,
     )
 
 
-def raw_unanticipated_outcomes(programme: ProgrammeSettings) -> Relation:
+def raw_unanticipated_outcomes(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     return Relation(
-        f"select u.*, {_in_roster('u')} as in_roster from raw.unanticipated_outcomes u",
+        f"select u.*, {_in_roster('u', s)} as in_roster from {s.raw}.unanticipated_outcomes u",
         LINEAGE_ORDER,
     )
 
 
-def raw_survey_codebook(programme: ProgrammeSettings) -> Relation:
-    return Relation("select * from raw.survey_codebook", LINEAGE_ORDER)
+def raw_survey_codebook(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
+    return Relation(f"select * from {s.raw}.survey_codebook", LINEAGE_ORDER)
 
 
-def raw_survey_responses(programme: ProgrammeSettings) -> Relation:
+def raw_survey_responses(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     return Relation(
         "select s.*, case when s.cohort is not null then exists (select 1 from "
-        "raw.participants p where p.cohort = s.cohort) end as cohort_in_roster, "
+        f"{s.raw}.participants p where p.cohort = s.cohort) end as cohort_in_roster, "
         f"{distinct_over('s.response_id', ['s.cohort'])} as respondents_in_cohort, "
         f"{stated(programme.survey_respondents, 's.cohort')} as expected_respondents "
-        "from raw.survey_responses s",
+        f"from {s.raw}.survey_responses s",
         LINEAGE_ORDER,
     )
 
 
-def raw_survey_exclusions(programme: ProgrammeSettings) -> Relation:
+def raw_survey_exclusions(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     """Nothing derived: a file's count above zero is reported (a warning), so that the
     run's report says how many turned-down submissions were left out, file by file."""
-    return Relation("select * from raw.survey_exclusions", LINEAGE_ORDER[:2])
+    return Relation(f"select * from {s.raw}.survey_exclusions", LINEAGE_ORDER[:2])
 
 
-def raw_survey_answers(programme: ProgrammeSettings) -> Relation:
+def raw_survey_answers(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     """`answer_fits_scale`: the answer is one of its item's scale's categories or an
     excluded one. Null (not checked) when the answer is blank (skipped), unknown to every
     scale (its own rule) or the item's scale is unknown (the codebook's rule)."""
@@ -182,38 +194,38 @@ def raw_survey_answers(programme: ProgrammeSettings) -> Relation:
         f"case when {in_list('a.answer', answer_labels)} and words.scale is not null "
         "then fits.answer is not null end as answer_fits_scale, "
         f"{lookup('a.answer', answer_labels)} as answer_label "
-        "from raw.survey_answers a "
-        "left join raw.survey_codebook i on i.item_id = a.item_id "
+        f"from {s.raw}.survey_answers a "
+        f"left join {s.raw}.survey_codebook i on i.item_id = a.item_id "
         f"left join {words} on words.scale = i.scale "
         f"left join {fits} on fits.scale = i.scale and fits.answer = a.answer",
         LINEAGE_ORDER,
     )
 
 
-def fct_success_markers(programme: ProgrammeSettings) -> Relation:
+def fct_success_markers(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     return Relation(
         "select f.*, "
         f"{distinct_over('f.cohort', ['f.participant_key'])} as cohorts_of_participant, "
         f"{distinct_over('f.level', _m(OUTCOME, 'f'))} as levels_in_outcome, "
         # A marker is achieved when an achieved status is recorded at some review.
         "(f.is_achieved = (f.first_achieved_review is not null)) as achieved_at_a_review "
-        "from marts.fct_success_markers f",
+        f"from {s.marts}.fct_success_markers f",
         LINEAGE_ORDER,
     )
 
 
-def fct_survey_answers(programme: ProgrammeSettings) -> Relation:
+def fct_survey_answers(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     return Relation(
         "select f.*, count(*) over (partition by f.response_id) as items_of_response, "
-        "(select count(distinct response_id) from marts.fct_survey_answers) "
+        f"(select count(distinct response_id) from {s.marts}.fct_survey_answers) "
         "as respondents_total, "
         f"cast({literal(programme.total_respondents)} as bigint) "
-        "as expected_respondents_total from marts.fct_survey_answers f",
+        f"as expected_respondents_total from {s.marts}.fct_survey_answers f",
         ["response_id", "item_id"],
     )
 
 
-def mart_domain_rates(programme: ProgrammeSettings) -> Relation:
+def mart_domain_rates(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     # Cohort rows are compared with themselves; only the `all` row is really tested.
     return Relation(
         "select r.*, "
@@ -222,45 +234,45 @@ def mart_domain_rates(programme: ProgrammeSettings) -> Relation:
         "case when r.cohort = 'all' then s.all_participants else r.participants end "
         "as participants_rows_sum, "
         f"{stated(programme.cohort_sizes, 'r.cohort_number')} as expected_participants "
-        "from marts.mart_domain_rates r left join (select domain, sum(achieved_n) "
-        "as all_achieved, sum(participants) as all_participants from marts.mart_domain_rates "
+        f"from {s.marts}.mart_domain_rates r left join (select domain, sum(achieved_n) "
+        f"as all_achieved, sum(participants) as all_participants from {s.marts}.mart_domain_rates "
         "where cohort <> 'all' group by domain) s on s.domain = r.domain",
         ["cohort_number", "domain"],
     )
 
 
-def mart_survey_item_rates(programme: ProgrammeSettings) -> Relation:
+def mart_survey_item_rates(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     # Every kept response answers, skips or excludes each item exactly once.
     return Relation(
         "select r.*, r.valid_n + r.excluded_n + r.skipped_n as answers_n "
-        "from marts.mart_survey_item_rates r",
+        f"from {s.marts}.mart_survey_item_rates r",
         ["item_id"],
     )
 
 
-def mart_survey_section_rates(programme: ProgrammeSettings) -> Relation:
-    return Relation("select * from marts.mart_survey_section_rates", ["section"])
+def mart_survey_section_rates(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
+    return Relation(f"select * from {s.marts}.mart_survey_section_rates", ["section"])
 
 
-def mart_marker_level_patterns(programme: ProgrammeSettings) -> Relation:
+def mart_marker_level_patterns(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
     """The patterns in the definition's words are put together in Python from the mart's
     few rows (one per cohort, domain and pattern; `frames.mart_marker_level_patterns`), and
     queried from the frame the runner registers as `quality_level_patterns`."""
     return Relation("select * from quality_level_patterns", ["frame_order"])
 
 
-RELATIONS: dict[str, Callable[[ProgrammeSettings], Relation]] = {
+RELATIONS: dict[str, Callable[..., Relation]] = {
     name: function
     for name, function in globals().items()
     if name.startswith(("raw_", "fct_", "mart_")) and callable(function)
 }
 
 
-def _in_roster(alias: str) -> str:
+def _in_roster(alias: str, s: Schemas) -> str:
     """Whether the row's participant is on the roster (null, not checked, for no id)."""
     return (
         f"case when {alias}.participant_key is not null then exists (select 1 from "
-        f"raw.participants p where p.participant_key = {alias}.participant_key) end"
+        f"{s.raw}.participants p where p.participant_key = {alias}.participant_key) end"
     )
 
 

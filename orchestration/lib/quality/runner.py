@@ -11,10 +11,11 @@ from pathlib import Path
 
 import polars as pl
 
-from orchestration.lib import raw_files, warehouse
+from orchestration.lib import raw_files
+from orchestration.lib.build_store import store_of
 from orchestration.lib.errors import RawDataError
 from orchestration.lib.programme import ProgrammeSettings
-from orchestration.lib.quality import docs, evaluate, frames, gx_results, relations
+from orchestration.lib.quality import docs, engines, evaluate, frames, gx_results, relations
 from orchestration.lib.quality.parameters import ReadTable, suite_parameters
 from orchestration.lib.quality.results import MAX_PROBLEMS_PER_EXPECTATION, SuiteResult
 from orchestration.lib.quality.suites import load_suite
@@ -37,8 +38,12 @@ def run_suites(
     run_dir = _run_dir(settings, run_id, other_runs)
     for folder in ("summaries", "results"):
         (run_dir / folder).mkdir(parents=True, exist_ok=True)
-    with warehouse.connect(settings.build_database_path, read_only=True, key=key) as connection:
-        for name, result, gx_result in validate_on(connection, names, programme, run_id):
+    store = store_of(settings, key)
+    with engines.session(store) as connection:
+        schemas = engines.schemas_of(store)
+        for name, result, gx_result in validate_on(
+            connection, names, programme, run_id, schemas=schemas
+        ):
             (run_dir / "summaries" / f"{name}.json").write_text(
                 json.dumps(result.summary(), indent=2), encoding="utf-8"
             )
@@ -55,14 +60,17 @@ def validate_on(
     run_id: str | None = None,
     max_problems: int = MAX_PROBLEMS_PER_EXPECTATION,
     read: ReadTable | None = None,
+    schemas: relations.Schemas = relations.PLAIN,
 ) -> Iterator[tuple[str, SuiteResult, dict]]:
-    """The suites on the tables `connection` holds (a DuckDB connection): their rules run as
-    SQL there. Yields each suite's result and GX's validation result of it (a dict).
-    `read`: where the small tables read in Python come from (the codebook, for its
-    length; the level patterns' mart), by default the connection."""
+    """The suites on the tables `connection` holds (DuckDB's, or `engines.PostgresSession`),
+    in the `schemas` that hold the layers: their rules run as SQL there. Yields each
+    suite's result and GX's validation result of it (a dict). `read`: where the small
+    tables read in Python come from (the codebook, for its length; the level patterns'
+    mart), by default the connection."""
 
     def read_here(table: str) -> pl.DataFrame:
-        return connection.execute(f"select * from {table}").pl()
+        layer, _, name = table.partition(".")
+        return connection.execute(f"select * from {getattr(schemas, layer)}.{name}").pl()
 
     read = read or read_here
     parameters = suite_parameters(programme.definition, read)
@@ -75,7 +83,7 @@ def validate_on(
                 "quality_level_patterns",
                 patterns.with_row_index("frame_order"),
             )
-        relation = relations.RELATIONS[name](programme)
+        relation = relations.RELATIONS[name](programme, schemas)
         result, gx_results = evaluate.validate(
             connection, suite_json, relation, parameters, max_problems
         )

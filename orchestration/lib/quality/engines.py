@@ -1,0 +1,88 @@
+"""The connection a run's suites are evaluated on, for either build warehouse: DuckDB's own,
+or a PostgreSQL one behind the same three calls the evaluation makes (`execute` giving a
+cursor with `description`, `fetchone`, `fetchall` and `pl`; `register` of a small frame).
+The suites' SQL is the same on both (relations.py); only where the tables are differs
+(`relations.Schemas`)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import polars as pl
+
+from orchestration.lib import warehouse
+from orchestration.lib.build_store import BuildStore, DuckDBStore, PostgresStore
+from orchestration.lib.quality.relations import Schemas
+
+
+class _Rows:
+    """A psycopg cursor with DuckDB's `pl()`."""
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+        self.description = cursor.description
+
+    def fetchone(self):
+        return self._cursor.fetchone()
+
+    def fetchall(self):
+        return self._cursor.fetchall()
+
+    def pl(self) -> pl.DataFrame:
+        names = [column.name for column in self._cursor.description]
+        rows = self._cursor.fetchall()
+        return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+
+
+class PostgresSession:
+    """A psycopg connection in autocommit, so that a rule the server refuses fails alone
+    (in one transaction it would abort every rule after it)."""
+
+    def __init__(self, connection):
+        self._connection = connection
+
+    def execute(self, sql: str) -> _Rows:
+        return _Rows(self._connection.execute(sql))
+
+    def register(self, name: str, frame: pl.DataFrame) -> None:
+        """`frame` as a temporary table of this session (the level patterns' few rows)."""
+        from psycopg import sql as psql
+
+        from orchestration.lib.postgres_landing import postgres_type
+
+        table = psql.Identifier(name)
+        columns = psql.SQL(", ").join(
+            psql.SQL("{} {}").format(psql.Identifier(column), psql.SQL(postgres_type(dtype)))
+            for column, dtype in frame.schema.items()
+        )
+        self._connection.execute(psql.SQL("drop table if exists {}").format(table))
+        self._connection.execute(psql.SQL("create temporary table {} ({})").format(table, columns))
+        with self._connection.cursor().copy(psql.SQL("copy {} from stdin").format(table)) as copy:
+            for row in frame.iter_rows():
+                copy.write_row(row)
+
+
+def schemas_of(store: BuildStore) -> Schemas:
+    """Where the suites' layers are in `store`, as SQL names."""
+    if isinstance(store, DuckDBStore):
+        return Schemas()
+    return Schemas(raw=_quoted(store.schema("raw")), marts=_quoted(store.schema("marts")))
+
+
+@contextlib.contextmanager
+def session(store: BuildStore) -> Iterator:
+    """A read connection to the build warehouse: DuckDB's read-only one, or PostgreSQL's."""
+    if isinstance(store, PostgresStore):
+        from orchestration.lib.postgres import connect
+
+        with connect(store.url, autocommit=True) as connection:
+            yield PostgresSession(connection)
+        return
+    assert isinstance(store, DuckDBStore)
+    with warehouse.connect(store.path, read_only=True, key=store.key) as connection:
+        yield connection
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
