@@ -44,10 +44,12 @@ def _admin(server, statement: sql.Composable) -> None:
 def _published(url: str, table: str) -> pl.DataFrame:
     with psycopg.connect(url) as connection:
         cursor = connection.execute(
-            sql.SQL("select * from {} order by 1, 2, 3").format(sql.Identifier("marts", table))
+            sql.SQL("select * from {}").format(sql.Identifier("marts", table))
         )
         names = [column.name for column in cursor.description]
-        return pl.DataFrame(cursor.fetchall(), schema=names, orient="row", infer_schema_length=None)
+        rows = cursor.fetchall()
+    # Sorted here: PostgreSQL's collation orders `any_domain` and `advocacy` its own way.
+    return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None).sort(names)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,11 @@ def test_the_idream_brief_is_the_duckdb_runs_and_no_data_lands_in_a_local_file(t
     # Programmes run in id order: idream's run first.
     idream_run = re.findall(r"idream: run (\S+) succeeded", out)[0]
     assert_same_brief_but_run_metadata(
-        duckdb_warehouse / "brief", duckdb_run, warehouse / "brief" / IDREAM, idream_run
+        duckdb_warehouse / "brief",
+        duckdb_run,
+        warehouse / "brief" / IDREAM,
+        idream_run,
+        second_link=f"../../programmes/{IDREAM}/quality/index.html",
     )
     assert not list(warehouse.rglob(DATABASE_FILE)), "a DuckDB file was written"
 
@@ -94,7 +100,8 @@ def test_the_shared_marts_hold_each_programmes_rows_as_duckdb_built_them(team, s
             published = _published(url, table)
             assert set(published["programme_id"]) == {IDREAM, PARALEGAL}, table
             ours = published.filter(pl.col("programme_id") == IDREAM)
-            alone = connection.execute(f"select * from marts.{table} order by 1, 2, 3").pl()
+            alone = connection.execute(f"select * from marts.{table}").pl()
+            alone = alone.sort(alone.columns)
             assert ours.columns == alone.columns, table
             assert ours.height == alone.height, table
             for column in alone.columns:
