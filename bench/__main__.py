@@ -4,6 +4,7 @@ the floors measured in the same session, and the fixed costs that do not grow wi
     .venv/bin/python -m bench [--scales 1,100,1000] [--repeat-x1 3] [--data-dir DIR]
                               [--results DIR] [--no-fixed]
     .venv/bin/python -m bench --compare OTHER_CHECKOUT [--pairs 3] [--scales 1,1000] ...
+    .venv/bin/python -m bench --postgres [--pairs 1] [--scales 1000] ...
 
 For each scale: the scale generator's data (cached in --data-dir, outside git), then
 `idream run --force` as a user runs it (wall time, peak memory of its process tree, and each
@@ -21,6 +22,11 @@ changed, and the floors:
 the same generated data, --pairs times per scale, and prints both medians beside the floor.
 Each checkout has its own warehouse and Dagster instance under --data-dir.
 
+--postgres alternates this checkout's run on the DuckDB warehouse with the same run on a
+PostgreSQL team warehouse (IDREAM_WAREHOUSE_URL), a throwaway server started for the bench
+(Debian's postgresql, `make postgres`; durability off, as in the tests), and prints their
+stages side by side. The floors are DuckDB's.
+
 Prints a table and writes it, with the raw figures and the machine, to <results>/latest.md
 and latest.json. Not a test: nothing here asserts a time.
 """
@@ -28,6 +34,7 @@ and latest.json. Not a test: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -78,17 +85,25 @@ class Checkout:
     bin: Path
     warehouse_dir: Path
     dagster_home: Path
+    # Set: the run builds and publishes on this PostgreSQL team warehouse (--postgres).
+    warehouse_url: str | None = None
+    password_file: str | None = None
 
     def env(self, base: dict[str, str]) -> dict[str, str]:
         # The checkout's own executables first: dagster-dbt runs the `dbt` found on PATH.
         # Its own code first too: two checkouts may share one environment (a copy of an
         # older commit beside a worktree), whose editable install names only one of them.
-        return base | {
+        env = base | {
             "PYTHONPATH": str(self.root),
             "DAGSTER_HOME": str(self.dagster_home),
             "PATH": f"{self.bin}{os.pathsep}{base.get('PATH', '')}",
             "VIRTUAL_ENV": str(self.bin.parent),
         }
+        env.pop("IDREAM_WAREHOUSE_URL", None)
+        if self.warehouse_url:
+            env |= {"IDREAM_WAREHOUSE_URL": self.warehouse_url}
+            env |= {"PGPASSFILE": self.password_file} if self.password_file else {}
+        return env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,6 +122,31 @@ def main(argv: list[str] | None = None) -> int:
         data_dir / "dagster_home",
     )
     checkouts = [this]
+    server = contextlib.nullcontext()
+    if args.postgres:
+        if args.compare:
+            parser.error("--postgres and --compare: one comparison at a time")
+        from tests.postgres import running_server
+
+        server = running_server()
+    with server as postgres:
+        if postgres is not None:
+            url = postgres.create_database("bench")
+            checkouts = [
+                dataclasses.replace(
+                    this,
+                    label=f"{this.label} on PostgreSQL",
+                    warehouse_dir=data_dir / "postgres" / "warehouse",
+                    dagster_home=data_dir / "postgres" / "dagster_home",
+                    warehouse_url=url,
+                    password_file=str(postgres.password_file),
+                ),
+                this,
+            ]
+        return _main(args, parser, scales, data_dir, this, checkouts)
+
+
+def _main(args, parser, scales, data_dir, this, checkouts) -> int:
     if args.compare:
         root = args.compare.resolve()
         if not (root / ".venv" / "bin" / "idream").exists():
@@ -121,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         if other.label == this.label:
             other = dataclasses.replace(other, label=f"{other.label} (other)")
         checkouts = [other, this]
-    elif args.pairs is not None:
-        parser.error("--pairs needs --compare")
+    elif args.pairs is not None and not args.postgres:
+        parser.error("--pairs needs --compare or --postgres")
     env = os.environ | QUIET | {"IDREAM_PSEUDONYM_KEY_FILE": str(data_dir / "bench.key")}
     # A plain warehouse: the floors open it without a key (encryption is measured nowhere).
     for name in ("IDREAM_ENV", "IDREAM_WAREHOUSE_KEY_FILE"):
@@ -136,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         "scales": [],
     }
     for scale in scales:
-        rounds = (args.pairs or 3) if args.compare else (args.repeat_x1 if scale == 1 else 1)
+        compared = args.compare or args.postgres
+        rounds = (args.pairs or 3) if compared else (args.repeat_x1 if scale == 1 else 1)
         results["scales"].append(bench_scale(scale, data_dir, env, checkouts, rounds, floor))
         _print_scale(results["scales"][-1])
     args.results.mkdir(parents=True, exist_ok=True)
@@ -170,7 +211,14 @@ def _parser() -> argparse.ArgumentParser:
         help="also run OTHER_CHECKOUT/.venv/bin/idream, alternating with this checkout's",
     )
     parser.add_argument(
-        "--pairs", type=int, help="with --compare: alternating pairs of runs per scale (3)"
+        "--postgres",
+        action="store_true",
+        help="also run this checkout on a throwaway PostgreSQL team warehouse, alternating",
+    )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        help="with --compare or --postgres: alternating pairs of runs per scale (3)",
     )
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--results", type=Path, default=PROJECT_ROOT / "bench" / "results")
