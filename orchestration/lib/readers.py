@@ -257,7 +257,12 @@ def _read_even_csv(data: bytes, separator: str, width: int) -> pl.DataFrame | No
         return None
     if uneven:
         return None
-    return pl.from_arrow(table)
+    frame = pl.from_arrow(table)
+    del table
+    # Arrow keeps what it freed for its next file, two files' worth on two readers; the
+    # landing that follows needs that memory more.
+    pa.default_memory_pool().release_unused()
+    return frame
 
 
 def _read_uneven_csv(text: str, separator: str, file_label: str) -> Grid:
