@@ -12,7 +12,8 @@ of input. Each reads as the same straight line, one module per step:
 Survey exports take the same steps inside `survey_exports.read_survey_export`, by the
 rules the survey tools write them with. Every function gathers the problems of all its
 files into one RawDataError (`FileProblems`): a person fixing a folder of workbooks
-wants every problem in one message, not one per run. None writes anywhere. The contract's
+wants every problem in one message, not one per run. None writes anywhere, but
+`ingest_survey` given a scratch folder, where it spills each export's rows. The contract's
 rules across rows and tables (one row per participant, participants on the roster) are
 checked on the landed tables by the Great Expectations suites.
 """
