@@ -44,8 +44,22 @@ HEADER = "response_id,submitted_at,cohort,sec_01,con_01"
         f"{HEADER}\nr1,2024-05-01,1,a\nr2,2024-05-01,1,a,b,c\n",
         # A single column.
         "response_id\nr1\n\nr2\n",
+        # Old Mac line ends; a quote inside and after a field; a quote never closed.
+        f"{HEADER}\rr1,2024-05-01,1,a,b\r\rr2,2024-05-01,1,x,y",
+        f'{HEADER}\nr1,2024-05-01,1,a"b,"c"d\n',
+        f'{HEADER}\nr1,2024-05-01,1,"a,b\n',
     ],
-    ids=["kobo", "odk", "blank lines", "title row", "ragged", "one column"],
+    ids=[
+        "kobo",
+        "odk",
+        "blank lines",
+        "title row",
+        "ragged",
+        "one column",
+        "carriage returns",
+        "stray quotes",
+        "unclosed quote",
+    ],
 )
 def test_a_csv_reads_as_the_csv_module_reads_it(tmp_path, text):
     """The Arrow reader is used only where it gives the csv module's grid, cell for cell,
