@@ -49,10 +49,10 @@ from orchestration.lib.values import (
 
 T = TypeVar("T")
 MARKER_TEXTS = "success_marker_texts"
+UNANTICIPATED_TEXTS = "unanticipated_outcome_texts"
 # Answers are made long and spilled this many responses at a time (270,000 rows for 27
 # items): the long table of a 100,000-row export never exists whole in memory.
 SPILL_SLICE_RESPONSES = 10_000
-UNANTICIPATED_TEXTS = "unanticipated_outcome_texts"
 
 
 @dataclass(frozen=True)
