@@ -12,7 +12,8 @@ of input. Each reads as the same straight line, one module per step:
 Survey exports take the same steps inside `survey_exports.read_survey_export`, by the
 rules the survey tools write them with. Every function gathers the problems of all its
 files into one RawDataError (`FileProblems`): a person fixing a folder of workbooks
-wants every problem in one message, not one per run. None writes anywhere. The contract's
+wants every problem in one message, not one per run. None writes anywhere, but
+`ingest_survey` given a scratch folder, where it spills each export's rows. The contract's
 rules across rows and tables (one row per participant, participants on the roster) are
 checked on the landed tables by the Great Expectations suites.
 """
@@ -34,6 +35,7 @@ from orchestration.lib.label_codes import definition_labels, to_codes
 from orchestration.lib.lineage import LINEAGE_COLUMNS
 from orchestration.lib.programme_definition import ProgrammeDefinition
 from orchestration.lib.pseudonyms import pseudonymise_column
+from orchestration.lib.spilled import SpilledTable, SpillFolder
 from orchestration.lib.stacked import FileProblems, row_problems
 from orchestration.lib.survey_export_rules import CodebookItem, SurveyRules
 from orchestration.lib.survey_exports import read_survey_export
@@ -48,13 +50,17 @@ from orchestration.lib.values import (
 T = TypeVar("T")
 MARKER_TEXTS = "success_marker_texts"
 UNANTICIPATED_TEXTS = "unanticipated_outcome_texts"
+# Answers are made long and spilled this many responses at a time (270,000 rows for 27
+# items): the long table of a 100,000-row export never exists whole in memory.
+SPILL_SLICE_RESPONSES = 10_000
 
 
 @dataclass(frozen=True)
 class Landed:
-    """Frames to land, with the files they came from and what the run's report says."""
+    """Frames to land, with the files they came from and what the run's report says.
+    A survey read with a scratch folder gives its two long tables as `SpilledTable`s."""
 
-    tables: dict[str, pl.DataFrame]
+    tables: dict[str, pl.DataFrame | SpilledTable]
     files: list[str]
     # Tables of the `restricted` schema (free text); None drops a table kept before.
     restricted: dict[str, pl.DataFrame | None] = field(default_factory=dict)
@@ -185,30 +191,52 @@ def ingest_survey(
     definition: ProgrammeDefinition,
     items: list[CodebookItem],
     password: str | None = None,
+    scratch: Path | None = None,
 ) -> Landed:
     """survey/* exports -> raw.survey_responses and raw.survey_answers (one row per
     response and codebook item, the answer as its category's id). Duplicate response ids
     are kept here and resolved in dbt; submissions a reviewer turned down are counted,
-    file by file, in raw.survey_exclusions (the quality report lists them)."""
+    file by file, in raw.survey_exclusions (the quality report lists them).
+
+    With `scratch` (a run: the build folder's scratch), each export's responses and
+    answers are written to Parquet there as soon as it is read, and the two tables come
+    back as `SpilledTable`s: memory holds the exports being read, never the whole survey.
+    Without it (`idream check`, tests) they are frames."""
     paths = raw_files.survey_exports(raw_dir)
     files = [display_path(path, raw_dir) for path in paths]
     problems = FileProblems(files)
     rules = SurveyRules.of(definition)
-    exports = _readable(
-        readers.read_each(
-            lambda path: read_survey_export(path, raw_dir, items, rules, password), paths
-        ),
-        problems,
-    )
-    problems.raise_any()
-    responses = pl.concat([export.responses for export in exports]).with_columns(
+    spill = SpillFolder(scratch) if scratch is not None else None
+
+    def read(path: Path) -> _SurveyPart:
+        export = read_survey_export(path, raw_dir, items, rules, password)
         # Stored naive, in UTC: every time was converted to UTC as it was read.
-        pl.col("submitted_at").dt.replace_time_zone(None)
-    )
+        responses = export.responses.with_columns(pl.col("submitted_at").dt.replace_time_zone(None))
+        if spill is None:
+            answers: pl.DataFrame | SpilledTable = export.answers
+        else:
+            answers = spill.part_of_slices(
+                export.answer_slices(SPILL_SLICE_RESPONSES), "survey_answers"
+            )
+            responses = spill.part(responses, "survey_responses")
+        return _SurveyPart(
+            responses,
+            answers,
+            export.excluded_by_review,
+            len(export.dropped_headers),
+            export.file,
+            export.sheet,
+        )
+
+    exports = _readable(readers.read_each(read, paths), problems)
+    if problems.failed and spill is not None:
+        # Nothing will be landed: the parts of the exports that were read go now.
+        spill.cleanup()
+    problems.raise_any()
     return Landed(
         {
-            "survey_responses": responses,
-            "survey_answers": pl.concat([export.answers for export in exports]),
+            "survey_responses": _stacked([export.responses for export in exports]),
+            "survey_answers": _stacked([export.answers for export in exports]),
             "survey_exclusions": pl.DataFrame(
                 [(e.file, e.sheet, e.excluded_by_review) for e in exports],
                 schema={
@@ -222,8 +250,26 @@ def ingest_survey(
         files,
         ignored_files=raw_files.ignored_files(raw_dir, raw_files.SURVEY_FOLDER),
         excluded_by_review=sum(export.excluded_by_review for export in exports),
-        dropped_headers=sum(len(export.dropped_headers) for export in exports),
+        dropped_headers=sum(export.dropped_headers for export in exports),
     )
+
+
+@dataclass(frozen=True)
+class _SurveyPart:
+    """What one export gives the survey's tables: its rows, in memory or spilled."""
+
+    responses: pl.DataFrame | SpilledTable
+    answers: pl.DataFrame | SpilledTable
+    excluded_by_review: int
+    dropped_headers: int
+    file: str
+    sheet: str | None
+
+
+def _stacked(parts: list) -> pl.DataFrame | SpilledTable:
+    if parts and isinstance(parts[0], SpilledTable):
+        return SpilledTable.stacked(parts)
+    return pl.concat(parts)
 
 
 def input_fingerprint(paths: list[Path], raw_dir: Path, **extra: str) -> str:

@@ -9,9 +9,13 @@ text built from their values; names are quoted by psycopg.sql.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import polars as pl
 import psycopg
 from psycopg import sql
+
+from orchestration.lib.spilled import SpilledTable
 
 LANDINGS_TABLE = "_landings"
 
@@ -49,7 +53,7 @@ def postgres_type(dtype: pl.DataType) -> str:
 def replace_tables(
     connection: psycopg.Connection,
     schema: str,
-    tables: dict[str, pl.DataFrame],
+    tables: dict[str, pl.DataFrame | SpilledTable],
     fingerprint: str,
     restricted_schema: str | None = None,
     restricted: dict[str, pl.DataFrame | None] | None = None,
@@ -114,7 +118,9 @@ def _create_schema(connection: psycopg.Connection, schema: str) -> None:
     connection.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
 
 
-def _replace(connection: psycopg.Connection, schema: str, name: str, frame: pl.DataFrame) -> int:
+def _replace(
+    connection: psycopg.Connection, schema: str, name: str, frame: pl.DataFrame | SpilledTable
+) -> int:
     table = sql.Identifier(schema, name)
     columns = sql.SQL(", ").join(
         sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(postgres_type(dtype)))
@@ -124,6 +130,21 @@ def _replace(connection: psycopg.Connection, schema: str, name: str, frame: pl.D
     connection.execute(sql.SQL("create table {} ({})").format(table, columns))
     names = sql.SQL(", ").join(sql.Identifier(column) for column in frame.columns)
     with connection.cursor().copy(sql.SQL("copy {} ({}) from stdin").format(table, names)) as copy:
-        for row in frame.iter_rows():
-            copy.write_row(row)
+        for batch in _batches(frame):
+            for row in batch.iter_rows():
+                copy.write_row(row)
     return frame.height
+
+
+def _batches(table: pl.DataFrame | SpilledTable) -> Iterator[pl.DataFrame]:
+    """The rows in order; a spilled table's a Parquet row group at a time, so that a survey
+    of millions of answers is never whole in memory on its way to the server."""
+    if not isinstance(table, SpilledTable):
+        yield table
+        return
+    import pyarrow.parquet as parquet
+
+    for path in table.parts:
+        with parquet.ParquetFile(path) as part:
+            for group in range(part.num_row_groups):
+                yield pl.from_arrow(part.read_row_group(group))

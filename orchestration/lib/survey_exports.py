@@ -18,7 +18,7 @@ Pure apart from reading the file; nothing here knows about Dagster.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,8 +42,8 @@ from orchestration.lib.survey_export_rules import (
 from orchestration.lib.survey_export_values import (
     is_turned_down,
     parse_export_cohort,
-    parse_response_id,
-    parse_submission_time,
+    parse_response_ids,
+    parse_submission_times,
 )
 
 __all__ = [
@@ -65,14 +65,31 @@ class ExportContents:
     item's scale or of an excluded category; null for a skipped item) and the same lineage.
     `excluded_by_review`: submissions left out for their review state, in `file` and
     `sheet` (None for a CSV).
-    `dropped_headers`: the header's other columns, never read."""
+    `dropped_headers`: the header's other columns, never read.
+
+    The answers are kept as `item_answers`, one column per item and one row per
+    response: the long table is 27 times longer (a survey's largest frame by far), so it
+    is made on request, whole (`answers`) or a slice of responses at a time."""
 
     responses: pl.DataFrame
-    answers: pl.DataFrame
+    item_answers: pl.DataFrame
     excluded_by_review: int
     dropped_headers: tuple[str, ...]
     file: str = ""
     sheet: str | None = None
+
+    @property
+    def answers(self) -> pl.DataFrame:
+        return _long_answers(self.responses.select("response_id", *LINEAGE), self.item_answers)
+
+    def answer_slices(self, responses: int) -> Iterator[pl.DataFrame]:
+        """`answers`, `responses` responses at a time, in order; one empty frame for an
+        export with no responses."""
+        keys = self.responses.select("response_id", *LINEAGE)
+        for start in range(0, max(keys.height, 1), responses):
+            yield _long_answers(
+                keys.slice(start, responses), self.item_answers.slice(start, responses)
+            )
 
 
 def read_survey_export(
@@ -120,28 +137,25 @@ def parse_export_grid(
         raise RawDataError([grid.problem("has a header but no data rows", header.row)])
     problems.add_error_cells(data, [*header.review_states, *_read_columns(header, items)])
 
-    def parsed(column: Column, parse: Callable[[str], object], dtype, blank, wrong) -> pl.Series:
-        return problems.parse(data, column, parse, dtype, blank, wrong)
+    def parsed(column: Column, parse: Callable[[pl.Series], pl.Series], blank, wrong) -> pl.Series:
+        return problems.parse(data, column, parse, blank, wrong)
 
     from_workbook = grid.sheet is not None
     response_ids = parsed(
         header.response_id,
-        parse_response_id,
-        pl.String,
+        parse_response_ids,
         "response id is blank",
         lambda raw: f"response id '{raw}' is blank after its uuid: prefix",
     )
     submitted = parsed(
         header.submitted_at,
-        lambda raw: parse_submission_time(raw, from_workbook),
-        pl.Datetime("us", "UTC"),
+        lambda texts: parse_submission_times(texts, from_workbook),
         "submission time is blank",
         lambda raw: f"submission time '{raw}' is not an ISO date-time or an Excel date",
     )
     cohorts = parsed(
         header.cohort,
-        parse_export_cohort,
-        pl.Int64,
+        lambda texts: map_distinct(texts, parse_export_cohort, pl.Int64),
         "cohort is blank",
         lambda raw: f"cohort '{raw}' is not a cohort number such as 1, 'Cohort 1' or 'C1'",
     )
@@ -156,7 +170,7 @@ def parse_export_grid(
     ).hstack(lineage)
     return ExportContents(
         responses=responses,
-        answers=_long_answers(response_ids, answers, lineage),
+        item_answers=answers,
         excluded_by_review=int(turned_down.sum()),
         dropped_headers=header.dropped,
         file=grid.file,
@@ -171,33 +185,30 @@ def _answers(
     rules: SurveyRules,
     problems: _Problems,
 ) -> pl.DataFrame:
-    """Every item's answers in long form (`__response`, the row's position in `data`;
-    item_id; answer, the category's id), in sheet then codebook order. All items at once:
-    one lookup of (item, label rule key) -> id, and the label rule once per distinct text,
-    instead of a few Polars calls per item column (a third of a survey's ingest, bench/)."""
+    """Every item's answer as its category's id, one column per item (named by its id) in
+    codebook order, one row per row of `data`. The label rule runs once per distinct text
+    of the whole export, and each column is mapped by a lookup of its own texts: a few
+    hundred Python calls for a survey of millions of answers (bench/)."""
     codes = answer_codes(items, rules)
-    lookup = pl.DataFrame(
-        [(item_id, key, code) for item_id, known in codes.items() for key, code in known.items()],
-        schema={"item_id": pl.String, "__key": pl.String, "answer": pl.String},
-        orient="row",
-    )
-    order = {item.item_id: position for position, item in enumerate(items)}
-    long = (
-        data.select(ROW, *(pl.col(f"c{header.items[i].index}").alias(i) for i in order))
-        .with_row_index("__response")
-        .unpivot(
-            index=["__response", ROW], on=list(order), variable_name="item_id", value_name="raw"
-        )
-    )
-    long = long.with_columns(map_distinct(long["raw"], label_match_key, pl.String).alias("__key"))
-    long = long.join(lookup, on=["item_id", "__key"], how="left", maintain_order="left")
-    unknown = long.filter(pl.col("raw").is_not_null() & pl.col("answer").is_null())
-    by_id = {item.item_id: item for item in items}
-    for row, item_id, raw in unknown.select(ROW, "item_id", "raw").rows():
-        problems.add_once(not_a_label(raw, by_id[item_id], rules), row, header.items[item_id])
-    return long.sort(
-        "__response", pl.col("item_id").replace_strict(order, return_dtype=pl.Int64)
-    ).select("__response", "item_id", "answer")
+    keys: dict[str, str] = {}
+    mapped = []
+    for item in items:
+        raw = data[f"c{header.items[item.item_id].index}"]
+        texts = raw.drop_nulls().unique().to_list()
+        for text in texts:
+            if text not in keys:
+                keys[text] = label_match_key(text)
+        known = codes[item.item_id]
+        lookup = {text: known.get(keys[text]) for text in texts}
+        answer = raw.replace_strict(lookup, default=None, return_dtype=pl.String)
+        for row, text in (
+            pl.DataFrame({"row": data[ROW], "raw": raw})
+            .filter(pl.col("raw").is_not_null() & answer.is_null())
+            .rows()
+        ):
+            problems.add_once(not_a_label(text, item, rules), row, header.items[item.item_id])
+        mapped.append(answer.alias(item.item_id))
+    return pl.DataFrame(mapped, schema=dict.fromkeys((i.item_id for i in items), pl.String))
 
 
 class _Problems:
@@ -206,10 +217,13 @@ class _Problems:
     def __init__(self, grid: Grid):
         self.grid = grid
         self.found: list[tuple[int, int, Problem]] = []
+        # (row, column index) of every problem: a cell is told once, whatever its number.
+        self.located: set[tuple[int, int]] = set()
 
     def add(self, message: str, row: int, column: Column | None = None) -> None:
         problem = self.grid.problem(message, row, column.header if column else None)
         self.found.append((row, column.index if column else -1, problem))
+        self.located.add((row, column.index if column else -1))
 
     def add_error_cells(self, data: pl.DataFrame, read: list[Column]) -> None:
         rows = set(data[ROW].to_list())
@@ -220,20 +234,19 @@ class _Problems:
 
     def add_once(self, message: str, row: int, column: Column) -> None:
         """A problem, unless the cell already has one (an error value)."""
-        if (row, column.index) not in {(found_row, index) for found_row, index, _ in self.found}:
+        if (row, column.index) not in self.located:
             self.add(message, row, column)
 
-    def parse(self, data, column: Column, parse, dtype, blank, wrong) -> pl.Series:
-        """`parse` on the column's cells; a cell it cannot read (or a blank one, when
-        `blank` says why that is wrong) is a problem, unless it already is one."""
+    def parse(self, data, column: Column, parse, blank, wrong) -> pl.Series:
+        """`parse` (column-wise) on the column's cells; a cell it cannot read (or a blank
+        one, when `blank` says why that is wrong) is a problem, unless it already is one."""
         raw = data[f"c{column.index}"]
-        parsed = map_distinct(raw, parse, dtype)
-        located = {(row, index) for row, index, _ in self.found}
+        parsed = parse(raw)
         unread = pl.DataFrame({"row": data[ROW], "raw": raw}).filter(parsed.is_null())
         for row, value in unread.rows():
             message = wrong(value) if value is not None else blank
-            if message and (row, column.index) not in located:
-                self.add(message, row, column)
+            if message:
+                self.add_once(message, row, column)
         return parsed
 
     def raise_any(self) -> None:
@@ -277,12 +290,20 @@ def _read_columns(header: HeaderMap, items: Sequence[CodebookItem]) -> list[Colu
     return [column for column in fixed if column] + [header.items[i.item_id] for i in items]
 
 
-def _long_answers(
-    response_ids: pl.Series, answers: pl.DataFrame, lineage: pl.DataFrame
-) -> pl.DataFrame:
-    """One row per response and item, rows in sheet order and items in codebook order."""
-    responses = (
-        pl.DataFrame({"response_id": response_ids}).hstack(lineage).with_row_index("__response")
+def _long_answers(keys: pl.DataFrame, item_answers: pl.DataFrame) -> pl.DataFrame:
+    """One row per response and item, rows in sheet order and items in codebook order.
+    Long row p is response p // k and item p % k (k items): gathered by position from the
+    items' columns laid end to end, which costs a tenth of unpivoting and sorting."""
+    responses, items = item_answers.height, item_answers.width
+    position = pl.int_range(responses * items, dtype=pl.Int64, eager=True)
+    response = position // items
+    item = position % items
+    by_item = pl.concat(item_answers.get_columns(), rechunk=True)
+    return (
+        keys.select(pl.all().gather(response))
+        .with_columns(
+            pl.Series("item_id", item_answers.columns, dtype=pl.String).gather(item),
+            by_item.gather(item * responses + response).alias("answer"),
+        )
+        .select("response_id", "item_id", "answer", *LINEAGE)
     )
-    long = answers.join(responses, on="__response", how="left", maintain_order="left")
-    return long.select("response_id", "item_id", "answer", *LINEAGE)

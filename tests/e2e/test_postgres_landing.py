@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from orchestration.lib.postgres_landing import landed_fingerprint, postgres_type, replace_tables
+from orchestration.lib.spilled import SpilledTable, SpillFolder
 
 AWKWARD = ["tab\there", 'quote " and \\ backslash', "new\nline", "Défenseure ✊", None]
 
@@ -117,3 +118,23 @@ def test_an_unknown_column_type_is_named():
     assert postgres_type(pl.Datetime("ms")) == "timestamp"
     with pytest.raises(ValueError, match="Polars' Decimal"):
         postgres_type(pl.Decimal(10, 2))
+
+
+def test_a_spilled_table_lands_its_parts_in_order(connection, tmp_path):
+    """A survey spilled to Parquet by ingest lands as the frame it was, parts and row groups
+    in order, without being read whole."""
+    folder = SpillFolder(tmp_path)
+    first = _frame()
+    second = pl.concat([_frame()] * 3).with_columns(pl.col("whole") * 10)
+    spilled = SpilledTable.stacked(
+        [
+            folder.part(first, "survey"),
+            folder.part_of_slices(second.iter_slices(4), "survey"),
+        ]
+    )
+    assert replace_tables(connection, "raw", {"survey": spilled}, "print-1") == {"survey": 20}
+    back = _read(connection, "raw.survey")
+    expected = pl.concat([first, second])
+    for column in ["text", "whole", "small", "share", "flag", "day", "local"]:
+        assert back[column].to_list() == expected[column].to_list(), column
+    assert landed_fingerprint(connection, "raw", ["survey"]) == "print-1"
