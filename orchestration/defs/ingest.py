@@ -329,7 +329,13 @@ def raw_survey(context: dg.AssetExecutionContext, build: BuildWarehouse):
         items = store.query(
             f"select item_id, statement, scale from {codebook_table} order by item_order"
         )
+        # Each export is spilled to Parquet in the build's scratch folder as it is read, and
+        # landed from there: a large survey is never whole in memory (lib/spilled.py).
         landed = ingest.ingest_survey(
-            s.raw_dir, definition, codebook_items(items), s.workbook_password()
+            s.raw_dir,
+            definition,
+            codebook_items(items),
+            s.workbook_password(),
+            scratch=s.scratch_dir,
         )
         yield from _land(context, build, landed, fingerprint, started)
