@@ -11,6 +11,7 @@ from orchestration.lib.postgres_layout import (
     build_schema,
     build_schemas,
     programme_role,
+    schema_prefix,
 )
 
 
@@ -18,11 +19,13 @@ def test_each_layer_builds_in_the_programmes_own_schema():
     assert build_schemas("idream") == {
         "raw": "build_idream_raw",
         "reference": "build_idream_reference",
+        "restricted": "build_idream_restricted",
         "staging": "build_idream_staging",
         "intermediate": "build_idream_intermediate",
         "marts": "build_idream_marts",
     }
     assert programme_role("paralegal_2026") == "idream_analyst_paralegal_2026"
+    assert schema_prefix("idream") == "build_idream_"  # dbt's var, for every layer
 
 
 def test_the_longest_id_still_fits_in_postgresqls_63_byte_names():

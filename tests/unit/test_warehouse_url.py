@@ -181,15 +181,20 @@ def test_a_url_with_a_password_stops_the_command_with_its_message(monkeypatch, c
     assert SECRET not in err and "Traceback" not in err
 
 
-def test_idream_run_refuses_a_postgres_warehouse_until_it_can_build_one(
+def test_idream_run_stops_before_anything_when_the_team_warehouse_cannot_be_reached(
     monkeypatch, capsys, tmp_path
 ):
-    """Regression guard: the run's Dagster steps still write the DuckDB file; a run that
-    took the URL for dbt alone would parse for one warehouse and build another."""
+    """The connection is tried first: one line naming the server, exit 2, nothing written
+    (no warehouse folder, no Dagster run)."""
     from orchestration import cli
 
-    monkeypatch.setenv("IDREAM_WAREHOUSE_URL", "postgresql://a@h/d")
+    socket_folder = tmp_path / "no_server_here"
+    monkeypatch.setenv("IDREAM_WAREHOUSE_URL", f"postgresql://a@/d?host={socket_folder}&port=5")
     code = cli.main(["run", "--raw-dir", str(tmp_path), "--warehouse-dir", str(tmp_path / "w")])
+    err = capsys.readouterr().err
     assert code == 2
-    assert "builds the DuckDB warehouse only, for now" in capsys.readouterr().err
+    assert (
+        f"cannot connect to the PostgreSQL warehouse at the Unix socket in {socket_folder}" in err
+    )
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "w").exists()
