@@ -25,27 +25,32 @@ achieved_levels as (
     where is_achieved
 ),
 
-highest_levels as (
+-- Each participant's achieved levels in a domain, listed, with the highest among them:
+-- one aggregate, so that no step joins the participants back to themselves (on
+-- PostgreSQL, whose estimates of grouped CTEs are rough, such a join became a nested
+-- loop over every pair of participants: minutes at x1000).
+achieved_level_lists as (
     select
         programme_id,
         participant_key,
         cohort,
         domain,
-        max(level_order) as highest_level_order
+        max(level_order) as highest_level_order,
+        string_agg(level, ', ' order by level_order) as achieved_levels
     from achieved_levels
     group by programme_id, participant_key, cohort, domain
 ),
 
 levels_below_highest as (
     select
-        highest_levels.programme_id,
-        highest_levels.participant_key,
-        highest_levels.domain,
+        achieved_level_lists.programme_id,
+        achieved_level_lists.participant_key,
+        achieved_level_lists.domain,
         levels.level,
         levels.level_order
-    from highest_levels
+    from achieved_level_lists
     inner join levels
-        on levels.level_order < highest_levels.highest_level_order
+        on levels.level_order < achieved_level_lists.highest_level_order
 ),
 
 missed_levels as (
@@ -64,16 +69,6 @@ missed_levels as (
     where achieved_levels.level is null
 ),
 
-achieved_level_lists as (
-    select
-        programme_id,
-        participant_key,
-        domain,
-        string_agg(level, ', ' order by level_order) as achieved_levels
-    from achieved_levels
-    group by programme_id, participant_key, domain
-),
-
 missed_level_lists as (
     select
         programme_id,
@@ -86,22 +81,18 @@ missed_level_lists as (
 
 participant_patterns as (
     select
-        highest_levels.programme_id,
-        highest_levels.cohort,
-        highest_levels.domain,
-        highest_levels.highest_level_order,
+        achieved_level_lists.programme_id,
+        achieved_level_lists.cohort,
+        achieved_level_lists.domain,
+        achieved_level_lists.highest_level_order,
         achieved_level_lists.achieved_levels,
         missed_level_lists.missed_levels
-    from highest_levels
+    from achieved_level_lists
     -- Inner join: a participant who missed no level below their highest is nested.
     inner join missed_level_lists
-        on highest_levels.programme_id = missed_level_lists.programme_id
-        and highest_levels.participant_key = missed_level_lists.participant_key
-        and highest_levels.domain = missed_level_lists.domain
-    inner join achieved_level_lists
-        on highest_levels.programme_id = achieved_level_lists.programme_id
-        and highest_levels.participant_key = achieved_level_lists.participant_key
-        and highest_levels.domain = achieved_level_lists.domain
+        on achieved_level_lists.programme_id = missed_level_lists.programme_id
+        and achieved_level_lists.participant_key = missed_level_lists.participant_key
+        and achieved_level_lists.domain = missed_level_lists.domain
 ),
 
 patterns as (
