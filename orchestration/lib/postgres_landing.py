@@ -133,6 +133,10 @@ def _replace(
         for batch in _batches(frame):
             for row in batch.iter_rows():
                 copy.write_row(row)
+    # Statistics now, not when autovacuum gets to it: dbt builds on these tables next, and
+    # the planner's guesses for a table it has never analysed can turn a join into a
+    # nested loop over every pair of rows.
+    connection.execute(sql.SQL("analyze {}").format(table))
     return frame.height
 
 
