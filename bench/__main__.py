@@ -1,7 +1,7 @@
 """The benchmark: each stage of the pipeline and the whole run at x1, x100 and x1000, beside
 the floors measured in the same session, and the fixed costs that do not grow with data.
 
-    .venv/bin/python -m bench [--scales 1,100,1000] [--repeat-x1 3] [--data-dir DIR]
+    .venv/bin/python -m bench [--scales 1,100,1000,survey] [--repeat-x1 3] [--data-dir DIR]
                               [--results DIR] [--no-fixed]
     .venv/bin/python -m bench --compare OTHER_CHECKOUT [--pairs 3] [--scales 1,1000] ...
     .venv/bin/python -m bench --postgres [--pairs 1] [--scales 1000] ...
@@ -70,6 +70,9 @@ FIXED_COSTS = {
 }
 # Part (a) of the stock-tools floor: what any run of this stack imports before it can work.
 STOCK_IMPORTS = "import dagster, dagster_dbt, great_expectations, polars, duckdb"
+# The survey-heavy scale (issue 17): x10's roster and markers, and a survey of a million
+# responses in CSV exports of 100,000 (scale_programme.generate's `survey_responses`).
+SURVEY_SCALE, SURVEY_BASE_SCALE, SURVEY_RESPONSES = "survey", 10, 1_000_000
 # Issue 13's targets, printed beside the figures they apply to.
 TARGET_RATIO_X1 = 1.5
 TARGET_NOOP_SECONDS = 1.0
@@ -109,7 +112,7 @@ class Checkout:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    scales = [int(s) for s in args.scales.split(",")]
+    scales = [s if s == SURVEY_SCALE else int(s) for s in args.scales.split(",")]
     data_dir = args.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     # The instance folder is left for `idream run` to create: a fresh DAGSTER_HOME gets the
@@ -200,7 +203,12 @@ def _parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--scales", default="1,100,1000", help="comma-separated scale factors")
+    parser.add_argument(
+        "--scales",
+        default="1,100,1000",
+        help=f"comma-separated scale factors, and `{SURVEY_SCALE}`: a survey of "
+        f"{SURVEY_RESPONSES:,} responses (issue 17)",
+    )
     parser.add_argument(
         "--repeat-x1", type=int, default=3, help="full runs at x1 (the median is reported)"
     )
@@ -325,11 +333,16 @@ class StockFloor:
         }
 
 
-def generated(scale: int, data_dir: Path) -> Path:
+def scale_name(scale: int | str) -> str:
+    """`x1000`, or `survey` for the survey-heavy scale."""
+    return scale if scale == SURVEY_SCALE else f"x{scale}"
+
+
+def generated(scale: int | str, data_dir: Path) -> Path:
     """The raw folder at `scale`, generated once per version of the generators."""
     from orchestration.lib.fingerprint import file_digest
 
-    raw_dir = data_dir / f"x{scale}" / "raw"
+    raw_dir = data_dir / scale_name(scale) / "raw"
     stamp = raw_dir / ".generated"
     version = "|".join(
         file_digest(PROJECT_ROOT / "orchestration" / name)
@@ -342,7 +355,10 @@ def generated(scale: int, data_dir: Path) -> Path:
     from orchestration.scale_programme import generate
 
     shutil.rmtree(raw_dir, ignore_errors=True)
-    generate(raw_dir, scale)
+    if scale == SURVEY_SCALE:
+        generate(raw_dir, SURVEY_BASE_SCALE, survey_responses=SURVEY_RESPONSES)
+    else:
+        generate(raw_dir, scale)
     stamp.write_text(version)  # hidden: the pipeline ignores files whose names start with '.'
     return raw_dir
 
@@ -509,7 +525,7 @@ def _print_scale(result: dict) -> None:
     for label, r in result["runs"].items():
         stages = {k: round(v, 2) for k, v in r["stages"].items()}
         print(
-            f"x{result['scale']} {label}: {r['total_seconds']:.1f} s "
+            f"{scale_name(result['scale'])} {label}: {r['total_seconds']:.1f} s "
             f"(stock floor {_s(floor)}, {_x(r['floor_ratio'])}), "
             f"no-op {r['noop_seconds']:.2f} s, peak {r['peak_mb']:.0f} MB, "
             f"stages {json.dumps(stages) if stages else 'not recorded'}",
@@ -565,7 +581,7 @@ def markdown(results: dict) -> str:
                 f"{_s(r['total_seconds'])}{median} ({_x(r['floor_ratio'])}) | "
                 f"{r['noop_seconds']:.2f} s"
             )
-        lines.append(f"| x{s['scale']} | {floor} | " + " | ".join(cells) + " |")
+        lines.append(f"| {scale_name(s['scale'])} | {floor} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "| scale | participants / markers / responses | whole run | start-up"
@@ -584,7 +600,7 @@ def markdown(results: dict) -> str:
             stages = r["stages"]
             ingest, dbt, checks = stages.get("ingest"), stages.get("dbt"), stages.get("checks")
             lines.append(
-                f"| x{s['scale']}{f' {label}' if compare else ''} | "
+                f"| {scale_name(s['scale'])}{f' {label}' if compare else ''} | "
                 f"{inputs['participants']:,} / {inputs['markers']:,} / "
                 f"{inputs['respondents']:,} | {_s(r['total_seconds'])} | "
                 f"{_s(r['startup_seconds'])} | "
@@ -609,7 +625,7 @@ def markdown(results: dict) -> str:
             elapsed, floor = graph.get("elapsed"), s["transform_floor"].get("seconds")
             plain = s["stock_floor"].get("dbt_graph") or {}
             lines.append(
-                f"| x{s['scale']}{f' {label}' if compare else ''} | {_s(dbt)} | "
+                f"| {scale_name(s['scale'])}{f' {label}' if compare else ''} | {_s(dbt)} | "
                 f"{_s(elapsed)} ({_s(floor)}, {_x(_ratio(elapsed, floor))}) | "
                 f"{_s(dbt - elapsed if dbt and elapsed else None)} | {_nodes(graph)} | "
                 f"{_s(plain.get('elapsed'))}, {_nodes(plain)} |"
