@@ -126,13 +126,8 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if settings.warehouse_url is not None:
-        from orchestration.lib.postgres import WarehouseUnreachable, check_connection
-
         # Before anything runs: one line naming the server and the problem.
-        try:
-            check_connection(settings.warehouse_url)
-        except WarehouseUnreachable as error:
-            print(f"idream: {error}", file=sys.stderr)
+        if not _team_warehouse_answers(settings):
             return 2
         print(f"idream: the team warehouse, {settings.warehouse_url}", file=sys.stderr)
     print(f"idream: raw data from {settings.raw_dir}", file=sys.stderr)
@@ -308,16 +303,23 @@ def _dbt(dbt_args: list[str], programme_id: str | None = None) -> int:
     from orchestration.runner import run_dbt
 
     settings = warehouse_settings(programme_id)
-    if settings.warehouse_url is not None:
-        from orchestration.lib.postgres import WarehouseUnreachable, check_connection
-
-        # Before dbt, whose own report of a wrong URL is several lines of libpq's.
-        try:
-            check_connection(settings.warehouse_url)
-        except WarehouseUnreachable as error:
-            print(f"idream: {error}", file=sys.stderr)
-            return 2
+    # Before dbt, whose own report of a wrong URL is several lines of libpq's.
+    if settings.warehouse_url is not None and not _team_warehouse_answers(settings):
+        return 2
     return run_dbt(settings, dbt_args)
+
+
+def _team_warehouse_answers(settings) -> bool:
+    """Whether the PostgreSQL warehouse answers; if not, one line naming the server and the
+    problem (never the password)."""
+    from orchestration.lib.postgres import WarehouseUnreachable, check_connection
+
+    try:
+        check_connection(settings.warehouse_url)
+    except WarehouseUnreachable as error:
+        print(f"idream: {error}", file=sys.stderr)
+        return False
+    return True
 
 
 def _sql(duckdb_args: list[str], programme_id: str | None = None) -> int:
