@@ -5,13 +5,16 @@ source as (
 ),
 
 -- One row: the programme these raw rows belong to (a shared warehouse holds several).
+-- Taken as a scalar subquery, not by a cross join: PostgreSQL then plans the id as the
+-- one value it is. After a cross join it guessed one row for every join on the id, and
+-- chose nested loops that took minutes at x1000.
 programme as (
     select programme_id from {{ source('reference', 'programme') }}
 ),
 
 final as (
     select
-        programme.programme_id,
+        (select programme.programme_id from programme) as programme_id,
         response_id,
         item_id,
         -- null when the respondent skipped the item
@@ -20,7 +23,6 @@ final as (
         source_sheet,
         source_row
     from source
-    cross join programme
 )
 
 select * from final
