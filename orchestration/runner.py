@@ -96,8 +96,8 @@ def run_pipeline(
 
 
 def add_programme_partitions(programmes: list[Settings]) -> list[str]:
-    """Every programme found becomes a partition in the project's instance, those already
-    published included, so that the UI lists each one; returns the ids added."""
+    """The programmes become partitions in the project's instance (those not yet one), so
+    that the UI lists each one; returns the ids added."""
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(dagster_home())) as instance:
