@@ -4,26 +4,11 @@ exactly one run per new state of the raw folder."""
 import shutil
 
 import dagster as dg
-import pytest
 
-from orchestration.definitions import defs
 from orchestration.defs.automation import daily_schedule, raw_folder_sensor
 from orchestration.defs.resources import PipelineSettings
 from orchestration.settings import Settings
 from tests.programmes import minimal_programme
-
-
-@pytest.fixture(scope="module")
-def definitions():
-    return defs()
-
-
-@pytest.fixture
-def temp_instance(tmp_path):
-    """A schedule's context reaches its instance by reference: a temporary one on disk, not
-    an ephemeral one, disposed of after the test (a leftover one breaks loading definitions)."""
-    with dg.DagsterInstance.local_temp(str(tmp_path)) as instance:
-        yield instance
 
 
 def test_schedule_and_sensor_run_the_whole_pipeline_job(definitions):

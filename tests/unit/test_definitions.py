@@ -1,14 +1,6 @@
 """The Dagster definitions load and are wired as the README says."""
 
 import dagster as dg
-import pytest
-
-from orchestration.definitions import defs
-
-
-@pytest.fixture(scope="module")
-def definitions():
-    return defs()
 
 
 def test_the_pipeline_job_covers_every_asset(definitions):

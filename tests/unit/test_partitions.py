@@ -26,21 +26,6 @@ def settings_of(raw, tmp_path) -> Settings:
     return Settings(raw_dir=raw, warehouse_dir=tmp_path / "wh", key_file=tmp_path / "k.key")
 
 
-@pytest.fixture(scope="module")
-def definitions():
-    from orchestration.definitions import defs
-
-    return defs()
-
-
-@pytest.fixture
-def temp_instance(tmp_path):
-    """A schedule's context reaches its instance by reference: a temporary one on disk, not
-    an ephemeral one, disposed of after the test (a leftover one breaks loading definitions)."""
-    with dg.DagsterInstance.local_temp(str(tmp_path)) as instance:
-        yield instance
-
-
 def test_every_asset_is_partitioned_by_programme(definitions):
     graph = definitions.resolve_asset_graph()
     materializable = [key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable]
