@@ -5,7 +5,6 @@ the same count and the same located messages as on DuckDB, and the valid tables 
 `mart_marker_level_patterns` is left out: its rows are worded in Python and queried from a
 frame DuckDB reads in place (quality.relations)."""
 
-import duckdb
 import polars as pl
 import psycopg
 import pytest
@@ -14,6 +13,7 @@ from psycopg import sql
 from orchestration.lib.quality import evaluate, relations
 from orchestration.lib.quality.parameters import suite_parameters
 from orchestration.lib.quality.suites import load_suite, suite_names
+from tests.duckdb_tables import duckdb_with
 from tests.unit.test_quality_suites import BROKEN, CONTEXT, set_value, valid_tables
 
 SUITES = [name for name in suite_names() if name != "mart_marker_level_patterns"]
@@ -56,16 +56,6 @@ def land_on_postgres(connection, tables: dict[str, pl.DataFrame]) -> None:
             )
 
 
-def land_on_duckdb(tables: dict[str, pl.DataFrame]):
-    connection = duckdb.connect()
-    for name, frame in tables.items():
-        connection.execute(f"create schema if not exists {name.split('.')[0]}")
-        connection.register("landed", frame)
-        connection.execute(f"create table {name} as select * from landed")
-        connection.unregister("landed")
-    return connection
-
-
 def outcome(connection, suite: str, tables) -> list[tuple]:
     parameters = suite_parameters(CONTEXT.definition, lambda table: tables[table])
     result, _ = evaluate.validate(
@@ -94,4 +84,4 @@ def test_each_broken_rule_fails_alike_on_postgresql_and_duckdb(postgres, case):
     land_on_postgres(postgres, tables)
     on_postgres = outcome(postgres, suite, tables)
     assert expectation in [found[0] for found in on_postgres]
-    assert on_postgres == outcome(land_on_duckdb(tables), suite, tables)
+    assert on_postgres == outcome(duckdb_with(tables), suite, tables)

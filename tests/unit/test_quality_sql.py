@@ -5,7 +5,6 @@ meaning, rule by rule: tests/unit/test_quality_suites.py.)"""
 
 import json
 
-import duckdb
 import polars as pl
 import pytest
 
@@ -14,6 +13,7 @@ from orchestration.lib.quality import evaluate, gx_results, relations, runner, s
 from orchestration.lib.quality.parameters import suite_parameters
 from orchestration.lib.quality.results import ERROR
 from orchestration.lib.quality.suites import load_suite
+from tests.duckdb_tables import duckdb_with
 
 PROGRAMME = ProgrammeSettings()
 FAILING = 30_000
@@ -48,17 +48,6 @@ def answers(rows: int, bad: int) -> pl.DataFrame:
     )
 
 
-def warehouse(tables: dict[str, pl.DataFrame]) -> duckdb.DuckDBPyConnection:
-    """A DuckDB database holding the tables (not views of frames: as a run's warehouse)."""
-    connection = duckdb.connect()
-    for name, frame in tables.items():
-        connection.execute(f"create schema if not exists {name.split('.')[0]}")
-        connection.register("landed", frame)
-        connection.execute(f"create table {name} as select * from landed")
-        connection.unregister("landed")
-    return connection
-
-
 def validate(connection, suite: str, max_problems: int = 20):
     [(_, result, gx)] = runner.validate_on(
         connection, [suite], PROGRAMME, "run-1", max_problems=max_problems
@@ -67,7 +56,7 @@ def validate(connection, suite: str, max_problems: int = 20):
 
 
 def test_every_failing_row_is_counted_and_only_the_first_come_back():
-    connection = warehouse(
+    connection = duckdb_with(
         {"raw.survey_codebook": codebook(), "raw.survey_answers": answers(FAILING + 5, FAILING)}
     )
     result, gx = validate(connection, "raw_survey_answers", max_problems=7)
@@ -90,7 +79,7 @@ def test_every_failing_row_is_counted_and_only_the_first_come_back():
 def test_a_rule_that_cannot_run_fails_its_suite_with_the_engines_reason():
     # A landed table without a column the contract requires: the columns rule fails, and
     # each rule on that column says why it could not run; the checks go on.
-    connection = warehouse(
+    connection = duckdb_with(
         {
             "raw.survey_codebook": codebook().drop("scale"),
             "raw.survey_answers": answers(3, 0),
@@ -115,7 +104,7 @@ def test_a_rule_that_cannot_run_fails_its_suite_with_the_engines_reason():
 )
 def test_column_pairs_skip_missing_values_as_gx_does(ignore_row_if, expected):
     # Rows: equal, different, one value missing, both missing.
-    connection = warehouse(
+    connection = duckdb_with(
         {"t.pairs": pl.DataFrame({"a": [1, 1, None, None], "b": [1, 2, 3, None]})}
     )
     item = sql_rules.rule(
@@ -136,7 +125,7 @@ def test_every_rule_of_every_suite_has_its_sql():
 
 
 def test_the_results_render_in_gx_data_docs(tmp_path):
-    connection = warehouse(
+    connection = duckdb_with(
         {"raw.survey_codebook": codebook(), "raw.survey_answers": answers(40, 25)}
     )
     _, gx = validate(connection, "raw_survey_answers")
@@ -153,7 +142,7 @@ def test_no_results_no_site(tmp_path):
 
 
 def test_a_suite_result_keeps_gx_s_shape():
-    connection = warehouse({"raw.survey_codebook": codebook()})
+    connection = duckdb_with({"raw.survey_codebook": codebook()})
     _, gx = validate(connection, "raw_survey_codebook")
     assert gx["success"] and gx["suite_name"] == "raw_survey_codebook"
     assert gx["meta"]["run_id"]["run_name"] == "run-1"
