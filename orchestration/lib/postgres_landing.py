@@ -122,22 +122,34 @@ def _replace(
     connection: psycopg.Connection, schema: str, name: str, frame: pl.DataFrame | SpilledTable
 ) -> int:
     table = sql.Identifier(schema, name)
-    columns = sql.SQL(", ").join(
-        sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(postgres_type(dtype)))
-        for column, dtype in frame.schema.items()
-    )
-    connection.execute(sql.SQL("drop table if exists {}").format(table))
-    connection.execute(sql.SQL("create table {} ({})").format(table, columns))
-    names = sql.SQL(", ").join(sql.Identifier(column) for column in frame.columns)
-    with connection.cursor().copy(sql.SQL("copy {} ({}) from stdin").format(table, names)) as copy:
-        for batch in _batches(frame):
-            for row in batch.iter_rows():
-                copy.write_row(row)
+    write_table(connection, table, frame)
     # Statistics now, not when autovacuum gets to it: dbt builds on these tables next, and
     # the planner's guesses for a table it has never analysed can turn a join into a
     # nested loop over every pair of rows.
     connection.execute(sql.SQL("analyze {}").format(table))
     return frame.height
+
+
+def write_table(
+    connection: psycopg.Connection,
+    table: sql.Identifier,
+    frame: pl.DataFrame | SpilledTable,
+    temporary: bool = False,
+) -> None:
+    """`table` made anew with `frame`'s columns and filled with its rows by COPY;
+    `temporary`: a table of this session only."""
+    columns = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(postgres_type(dtype)))
+        for column, dtype in frame.schema.items()
+    )
+    kind = sql.SQL("temporary table" if temporary else "table")
+    connection.execute(sql.SQL("drop table if exists {}").format(table))
+    connection.execute(sql.SQL("create {} {} ({})").format(kind, table, columns))
+    names = sql.SQL(", ").join(sql.Identifier(column) for column in frame.columns)
+    with connection.cursor().copy(sql.SQL("copy {} ({}) from stdin").format(table, names)) as copy:
+        for batch in _batches(frame):
+            for row in batch.iter_rows():
+                copy.write_row(row)
 
 
 def _batches(table: pl.DataFrame | SpilledTable) -> Iterator[pl.DataFrame]:

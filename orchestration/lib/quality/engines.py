@@ -47,20 +47,11 @@ class PostgresSession:
 
     def register(self, name: str, frame: pl.DataFrame) -> None:
         """`frame` as a temporary table of this session (the level patterns' few rows)."""
-        from psycopg import sql as psql
+        from psycopg import sql
 
-        from orchestration.lib.postgres_landing import postgres_type
+        from orchestration.lib.postgres_landing import write_table
 
-        table = psql.Identifier(name)
-        columns = psql.SQL(", ").join(
-            psql.SQL("{} {}").format(psql.Identifier(column), psql.SQL(postgres_type(dtype)))
-            for column, dtype in frame.schema.items()
-        )
-        self._connection.execute(psql.SQL("drop table if exists {}").format(table))
-        self._connection.execute(psql.SQL("create temporary table {} ({})").format(table, columns))
-        with self._connection.cursor().copy(psql.SQL("copy {} from stdin").format(table)) as copy:
-            for row in frame.iter_rows():
-                copy.write_row(row)
+        write_table(self._connection, sql.Identifier(name), frame, temporary=True)
 
 
 def schemas_of(store: BuildStore) -> Schemas:
