@@ -45,9 +45,9 @@ class Settings:
     # The password of password-protected input workbooks, in a file (not the environment:
     # child processes and crash reports copy the environment).
     workbook_password_file: Path | None = None
-    # Set (IDREAM_WAREHOUSE_URL): dbt builds the models on this PostgreSQL database rather
-    # than in the DuckDB file. No password in it: libpq reads PGPASSFILE, ~/.pgpass or
-    # PGPASSWORD (lib/postgres.py). Not yet read by ingest, the checks or publishing.
+    # Set (IDREAM_WAREHOUSE_URL): the run lands, checks, builds and publishes on this
+    # PostgreSQL database rather than in the DuckDB file (lib/build_store.py). No password
+    # in it: libpq reads PGPASSFILE, ~/.pgpass or PGPASSWORD (lib/postgres.py).
     warehouse_url: WarehouseUrl | None = None
     # Set once the settings are one programme's (`for_programme`): its id, the run's
     # Dagster partition key.

@@ -1,8 +1,8 @@
 """The same dbt project on PostgreSQL: the sample's raw and reference tables, landed from
 the session's sample run into the throwaway server, build with the `postgres` target
 (models, data tests, contracts and unit tests), and every mart equals the DuckDB run's,
-column for column and row for row. The pipeline's own steps do not run on PostgreSQL yet
-(issue 15): this is the models' half of "the same pipeline on both backends"."""
+column for column and row for row: the models' half of "the same pipeline on both
+backends" (the whole run on PostgreSQL: test_postgres_run.py)."""
 
 import json
 import os
