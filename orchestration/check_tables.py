@@ -15,8 +15,9 @@ import polars as pl
 
 from orchestration.lib.spilled import SpilledTable
 
-# What DuckDB may hold while the suites group and join 27 million answers; beyond it, it
-# writes to the check's temporary folder (docs/performance.md has the measurements).
+# A cap, not a tuning: at a million responses the check's peak is ingest's, whatever this
+# limit (256 MB to 16 GB, docs/performance.md). Without one an in-memory DuckDB may take
+# 80% of the machine's memory; beyond it, it writes to the check's temporary folder.
 MEMORY_LIMIT = "512MB"
 
 
