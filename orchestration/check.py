@@ -1,10 +1,12 @@
 """`idream check`: would this raw folder run? Answered in seconds, writing no warehouse.
 
 For the person who keeps the spreadsheets: the folder is read exactly as a run reads it
-(the same ingest functions, so the same contract) and the raw tables, held in memory only,
-are checked by the same Great Expectations suites a run's first quality steps use. No dbt,
-no warehouse, no brief. Participant ids are pseudonymised with a key made for this check
-and forgotten with it: nothing the check holds outlives the process but its report.
+(the same ingest functions, so the same contract) and the raw tables are checked by the
+same Great Expectations suites a run's first quality steps use. No dbt, no warehouse, no
+brief. Participant ids are pseudonymised with a key made for this check and forgotten with
+it. The survey's answers are spilled to Parquet in a temporary folder as a run's are (a
+million responses do not fit in memory), and the folder is removed when the check ends,
+however it ends: nothing the check holds outlives the process but its report.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from pathlib import Path
 
 import polars as pl
 
+from orchestration.check_tables import raw_tables
 from orchestration.lib import ingest
 from orchestration.lib.check_report import Finding
 from orchestration.lib.errors import Problem, RawDataError, display_path
 from orchestration.lib.programme import PROGRAMME_FILE, ProgrammeSettings, ProgrammeSettingsError
+from orchestration.lib.spilled import SpilledTable, in_memory
 from orchestration.lib.survey_export_rules import codebook_items
+
+# A raw table as ingest gave it: a frame, or the survey's long tables spilled to Parquet.
+RawTables = dict[str, pl.DataFrame | SpilledTable]
 
 
 @dataclass(frozen=True)
@@ -74,34 +81,43 @@ def check_folder(raw_dir: Path, password: str | None = None) -> CheckOutcome:
         programme = ProgrammeSettings.load(raw_dir)
     except ProgrammeSettingsError as error:
         return CheckOutcome([Finding.of(Problem(PROGRAMME_FILE, str(error)), "error", "contract")])
-    tables, findings, files = _ingest_all(raw_dir, programme, password)
-    suites = _runnable_suites(tables)
-    findings += _suite_findings(suites, tables, programme)
+    with tempfile.TemporaryDirectory(prefix="idream-check-") as workspace:
+        tables, findings, files = _ingest_all(raw_dir, programme, password, Path(workspace))
+        try:
+            suites = _runnable_suites(tables)
+            findings += _suite_findings(suites, tables, programme, Path(workspace))
+        finally:
+            _release(tables)
     # One cause can reach several steps (a symbolic link refuses the whole folder to
     # each of them): each problem is listed once.
     return CheckOutcome(list(dict.fromkeys(findings)), files, suites)
 
 
 def _ingest_all(
-    raw_dir: Path, programme: ProgrammeSettings, password: str | None
-) -> tuple[dict[str, pl.DataFrame], list[Finding], list[str]]:
+    raw_dir: Path, programme: ProgrammeSettings, password: str | None, scratch: Path
+) -> tuple[RawTables, list[Finding], list[str]]:
     """Every raw table ingest can read, and every problem of what it cannot: each kind of
     input is read even when another failed, so one check lists all there is to fix (the
-    survey, read by the codebook's items, only once the codebook could be read)."""
+    survey, read by the codebook's items, only once the codebook could be read; its
+    responses and answers spilled under `scratch`)."""
     definition, key = programme.definition, secrets.token_bytes(32)
-    steps: list[Callable[[dict[str, pl.DataFrame]], ingest.Landed | None]] = [
+    steps: list[Callable[[RawTables], ingest.Landed | None]] = [
         lambda _: ingest.ingest_roster(raw_dir, definition, key, password),
         lambda _: ingest.ingest_success_markers(raw_dir, definition, key, False, password),
         lambda _: ingest.ingest_codebook(raw_dir, definition, password),
         lambda read: (
             ingest.ingest_survey(
-                raw_dir, definition, codebook_items(read["survey_codebook"]), password
+                raw_dir,
+                definition,
+                codebook_items(in_memory(read["survey_codebook"])),
+                password,
+                scratch,
             )
             if "survey_codebook" in read
             else None
         ),
     ]
-    tables: dict[str, pl.DataFrame] = {}
+    tables: RawTables = {}
     findings: list[Finding] = []
     files: list[str] = []
     ignored: set[str] = set()
@@ -123,7 +139,15 @@ def _ingest_all(
     return tables, findings, files
 
 
-def _runnable_suites(tables: dict[str, pl.DataFrame]) -> list[str]:
+def _release(tables: RawTables) -> None:
+    """The spilled tables' Parquet parts, removed now rather than when Python collects
+    their folder (which would warn; the check's temporary folder holds them anyway)."""
+    for table in tables.values():
+        if isinstance(table, SpilledTable):
+            table.folder.cleanup()
+
+
+def _runnable_suites(tables: RawTables) -> list[str]:
     """The raw suites whose tables were all read."""
     from orchestration.lib.quality.suites import load_suite, suite_names
 
@@ -137,23 +161,24 @@ def _runnable_suites(tables: dict[str, pl.DataFrame]) -> list[str]:
 
 
 def _suite_findings(
-    suites: list[str], tables: dict[str, pl.DataFrame], programme: ProgrammeSettings
+    suites: list[str], tables: RawTables, programme: ProgrammeSettings, workspace: Path
 ) -> list[Finding]:
     if not suites:
         return []
     from orchestration.lib.quality import runner
 
     def read(table: str) -> pl.DataFrame:
-        # A table ingest could not read is empty here: only suites whose own tables were
-        # all read run, but every suite's parameters are computed (the codebook's length).
-        return tables.get(table.removeprefix("raw."), pl.DataFrame())
+        # Only the codebook is read in Python (for its length), never the survey's long
+        # tables. A table ingest could not read is empty here: only suites whose own
+        # tables were all read run, but every suite's parameters are computed.
+        return in_memory(tables.get(table.removeprefix("raw."), pl.DataFrame()))
 
     findings = []
-    with tempfile.TemporaryDirectory(prefix="idream-check-") as workspace:
-        results = runner.validate_frames(
-            suites, read, programme, Path(workspace), max_problems=MAX_LOCATED_ROWS
+    with raw_tables(tables, workspace) as connection:
+        results = runner.validate_on(
+            connection, suites, programme, max_problems=MAX_LOCATED_ROWS, read=read
         )
-        for _, result in results:
+        for _, result, _ in results:
             for failure in result.failures:
                 findings += [
                     Finding.of(problem, failure.severity, failure.rule, failure.read_back)

@@ -1,25 +1,31 @@
 """`idream check`: would this raw folder run? The folder is read as a run reads it and its
-raw tables are checked by the run's raw-level suites, in memory: every problem is printed
-with its file, sheet, row and column, and listed in problems.csv (never inside the raw
-folder, never with a value read back from a raw file); nothing else is written.
+raw tables are checked by the run's raw-level suites, the survey spilled to a temporary
+folder as a run spills it: every problem is printed with its file, sheet, row and column,
+and listed in problems.csv (never inside the raw folder, never with a value read back from
+a raw file); nothing else is written, and the temporary folder is gone when the check ends.
 
 The first check of a process imports Great Expectations (about 4 s); each one after it
 takes under a second, so every bad input a run refuses (tests/bad_inputs.py) is a case here.
 All of them stop a run at ingest or at a raw-level suite, which the check runs: none is
-left to dbt or the marts. (No marker: tests/conftest.py groups this file's tests on one
+left to dbt or the marts. The two checks of a 50,000-response survey at the end take a few
+seconds each, after about 8 s of generating it. (No marker: tests/conftest.py groups this file's tests on one
 xdist worker, as it does every file's.)
 """
 
 import csv
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from orchestration import cli
 from orchestration.lib.check_report import REPORT_FILE
+from orchestration.lib.spilled import SpillFolder
+from orchestration.scale_programme import generate
 from tests.bad_inputs import CASES, location, write_broken
 from tests.conftest import SAMPLE_RAW, RunResult, tree_digest
+from tests.e2e.test_large_survey import RESPONSES, exports
 from tests.programmes import minimal_programme
 
 
@@ -222,3 +228,92 @@ def test_a_programme_toml_with_a_repeated_domain_id_is_reported(tmp_path, capsys
     ), result.stdout
     rows = report_rows(report)
     assert [r for r in rows if r["file"] == "programme.toml" and message in r["problem"]], rows
+
+
+@pytest.fixture(scope="module")
+def large_survey(tmp_path_factory) -> Path:
+    """The survey-heavy programme tests/e2e/test_large_survey.py runs (50,000 responses,
+    1,350,000 answers): large enough that the check must read it spilled, as a run does."""
+    raw = tmp_path_factory.mktemp("large_survey") / "raw"
+    generate(raw, 4, survey_responses=RESPONSES)
+    return raw
+
+
+@pytest.fixture
+def check_temporary(tmp_path, monkeypatch) -> tuple[Path, list[Path]]:
+    """The folder the check's temporary folder is made in, and every folder the survey's
+    answers were spilled to while it ran."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    spilled: list[Path] = []
+    write_part = SpillFolder.part_of_slices
+
+    def recording(spill, slices, name):
+        spilled.append(spill.path)
+        return write_part(spill, slices, name)
+
+    monkeypatch.setattr(SpillFolder, "part_of_slices", recording)
+    return folder, spilled
+
+
+def plant(export: Path, row: int, column: str, value: str) -> None:
+    """`value` in an export's cell at spreadsheet `row` (the header is row 1), the file
+    written back as its tool writes it (tests/e2e/test_large_survey.py)."""
+    kobo = "kobo" in export.name
+    encoding, delimiter = ("utf-8-sig", ";") if kobo else ("utf-8", ",")
+    with export.open(encoding=encoding, newline="") as handle:
+        records = list(csv.reader(handle, delimiter=delimiter))
+    records[row - 1][records[0].index(column)] = value
+    with export.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter, lineterminator="\r\n" if kobo else "\n")
+        writer.writerows(records)
+
+
+def test_a_large_survey_is_checked_spilled_and_a_rule_breaking_row_is_located(
+    large_survey, check_temporary, tmp_path, capsys
+):
+    """Issue 17: the check reads a large survey spilled to Parquet and its raw suites query
+    the files, not frames in memory; a row one of them refuses is still located by file,
+    row and column, and the temporary folder is gone once the check has answered."""
+    folder, spilled = check_temporary
+    raw = tmp_path / "raw"
+    shutil.copytree(large_survey, raw)
+    export = next(path for path in exports(raw) if "kobo" not in path.name)
+    row = 5_678
+    plant(export, row, "cohort", "99")
+    report = tmp_path / "report"
+
+    result = run_check(raw, capsys, "--report", str(report))
+
+    assert result.exit_code == 1, result.stdout + result.stderr
+    rows = report_rows(report)
+    located = located_rows(
+        rows, f"survey/{export.name}", None, row, "cohort", "cohort 99 is not in the roster"
+    )
+    assert located, rows
+    assert spilled and all(path.is_relative_to(folder) for path in spilled), spilled
+    assert every_path(folder) == []
+
+
+def test_a_planted_bad_answer_in_a_large_survey_is_located_and_nothing_spilled_is_left(
+    large_survey, check_temporary, tmp_path, capsys
+):
+    """An answer that is no label stops the survey at ingest, after the other exports were
+    spilled: it is located by file, row and column, and their parts are gone with it."""
+    folder, spilled = check_temporary
+    raw = tmp_path / "raw"
+    shutil.copytree(large_survey, raw)
+    export = next(path for path in exports(raw) if "kobo" in path.name)
+    row = 4_321
+    plant(export, row, "con_03", "Mostly agree")
+    report = tmp_path / "report"
+
+    result = run_check(raw, capsys, "--report", str(report))
+
+    assert result.exit_code == 1
+    message = "answer 'Mostly agree' to item 'con_03' is not a label of scale 'agreement'"
+    assert f"survey/{export.name}, row {row}, column 'con_03': {message}" in result.stdout
+    assert located_rows(report_rows(report), f"survey/{export.name}", None, row, "con_03", message)
+    assert spilled and all(path.is_relative_to(folder) for path in spilled), spilled
+    assert every_path(folder) == []
