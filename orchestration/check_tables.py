@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from orchestration.lib.quality.sql_text import literal
 from orchestration.lib.spilled import SpilledTable
 
 # A cap, not a tuning: at a million responses the check's peak is ingest's, whatever this
@@ -34,14 +35,10 @@ def raw_tables(
         for name, table in tables.items():
             if isinstance(table, SpilledTable):
                 # A view's text cannot hold prepared parameters: the paths are quoted in.
-                parts = ", ".join(_literal(str(path)) for path in table.parts)
+                parts = ", ".join(literal(str(path)) for path in table.parts)
                 source = f"read_parquet([{parts}])"
             else:
                 connection.register(f"raw__{name}", table)
                 source = f"raw__{name}"
             connection.execute(f"create view raw.{name} as select * from {source}")
         yield connection
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
