@@ -9,7 +9,7 @@ import sys
 
 import dagster as dg
 
-from bench.pipeline_run import dbt_graph, run_id_in, stage_of
+from bench.pipeline_run import checks_split, dbt_graph, run_id_in, stage_of
 from orchestration.lib.dbt_invocation import Invocation, NodeResult
 from tests.conftest import PROJECT_ROOT
 
@@ -26,6 +26,17 @@ def test_steps_are_grouped_into_the_pipeline_s_stages():
     assert stage_of("quality__report") == "checks"
     assert stage_of("idream_dbt_models") == "dbt"
     assert stage_of("publish__evidence_brief") == "publish"
+
+
+def test_the_checks_stage_splits_into_its_rules_and_its_report():
+    steps = {
+        "raw_participants": 1.0,
+        "quality_checks_raw": 2.0,
+        "quality_checks_marts": 0.5,
+        "quality__report": 4.0,
+        "idream_dbt_models": 9.0,
+    }
+    assert checks_split(steps) == (2.5, 4.0)
 
 
 def test_the_bench_reads_dbt_s_graph_from_the_line_the_dbt_step_logs():
