@@ -18,7 +18,7 @@ from pydantic import PrivateAttr
 
 from orchestration.defs.partitions import programme_of_run
 from orchestration.lib import warehouse
-from orchestration.lib.build_lock import BuildLock
+from orchestration.lib.build_lock import BuildLock, ProgrammeBuildLock
 from orchestration.lib.build_store import BuildStore, store_of
 from orchestration.lib.postgres import parse_warehouse_url
 from orchestration.lib.programme import ProgrammeSettings
@@ -28,6 +28,19 @@ from orchestration.settings import Settings
 # pool. DuckDB allows one writer, and a reader blocks it: with the pool's limit of 1
 # (.dagster_home/dagster.yaml) a CLI run and a UI run on one warehouse wait for each other.
 WAREHOUSE_POOL = "idream_warehouse"
+
+
+def build_pool(settings: Settings) -> str | None:
+    """The pool of the steps that open the build warehouse. DuckDB: `WAREHOUSE_POOL`, one
+    writer. The PostgreSQL team warehouse: none, so that runs of different programmes build
+    at once, each in its own build schemas; one programme's steps take turns by its build
+    lock instead (`BuildWarehouse.turn`, lib/build_lock.py), which also holds across hosts."""
+    return None if settings.warehouse_url is not None else WAREHOUSE_POOL
+
+
+# Decided as the definitions load, from the environment the code location or `idream run`
+# started in: the same environment that gives the run's resources their warehouse.
+BUILD_POOL = build_pool(Settings.from_env())
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -97,14 +110,16 @@ class BuildWarehouse(dg.ConfigurableResource):
     @contextlib.contextmanager
     def turn(self, log) -> Iterator[Settings]:
         """A step's turn on the build copy: the paths, while this step holds the build lock
-        (`build_lock`, the backstop of the warehouse pool) and once the copy is prepared.
-        Every step that opens the build file does so inside its turn.
+        and once the copy is prepared. Every step that opens the build warehouse does so
+        inside its turn. The lock (lib/build_lock.py): on DuckDB the build file's flock, the
+        backstop of the warehouse pool; on PostgreSQL the programme's advisory lock, which
+        alone makes runs of one programme take turns (no pool there: `build_pool`).
 
         The first turn of a run prepares the copy, inside its slot of the warehouse pool:
         prepared as the run's resources are set up, a second run's preparation would open
         the file while another run's step writes it (DuckDB: "Could not set lock on file").
         """
-        lock = BuildLock(self.paths.build_dir)
+        lock = build_lock(self.paths)
         lock.hold(log.info)
         try:
             if not self._prepared:
@@ -147,6 +162,13 @@ class BuildWarehouse(dg.ConfigurableResource):
         return self._pseudonym_key, hashlib.sha256(self._pseudonym_key).hexdigest()
 
 
+def build_lock(settings: Settings) -> BuildLock | ProgrammeBuildLock:
+    """The lock a step holds for its turn on the build warehouse `settings` name."""
+    if settings.warehouse_url is not None:
+        return ProgrammeBuildLock(settings.warehouse_url, settings.programme_id)
+    return BuildLock(settings.build_dir)
+
+
 def prepare_build(settings: Settings, keep_free_text: bool, key: str | None) -> list[str]:
     """Set aside a build copy that the warehouse key cannot open or that holds free text
     the programme no longer keeps. Returns what it did, for the run's log."""
@@ -185,9 +207,10 @@ def resources() -> dg.Definitions:
 
 
 def other_runs_in_progress(context) -> set[str]:
-    """The runs besides this one that are in progress in the instance. Runs on one
-    warehouse take turns step by step (the pool), so a step must not remove what another
-    run in progress keeps in the warehouse folder (its GX workspace, its staged files)."""
+    """The runs besides this one that are in progress in the instance. Runs of one
+    programme take turns step by step (the pool, or on PostgreSQL the programme's build
+    lock), so a step must not remove what another run in progress keeps in the programme's
+    warehouse folder (its GX workspace, its staged files)."""
     statuses = [
         dg.DagsterRunStatus.STARTING,
         dg.DagsterRunStatus.STARTED,
