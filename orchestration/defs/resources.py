@@ -33,8 +33,8 @@ WAREHOUSE_POOL = "idream_warehouse"
 def build_pool(settings: Settings) -> str | None:
     """The pool of the steps that open the build warehouse. DuckDB: `WAREHOUSE_POOL`, one
     writer. The PostgreSQL team warehouse: none, so that runs of different programmes build
-    at once, each in its own build schemas; one programme's steps take turns by its build
-    lock instead (`BuildWarehouse.turn`, lib/build_lock.py), which also holds across hosts."""
+    at once, each in its own build schemas; runs of one programme take turns by its build
+    lock instead (`BuildWarehouse`, lib/build_lock.py), which also holds across hosts."""
     return None if settings.warehouse_url is not None else WAREHOUSE_POOL
 
 
@@ -96,6 +96,7 @@ class BuildWarehouse(dg.ConfigurableResource):
     _pseudonym_key: bytes | None = PrivateAttr(default=None)
     _warehouse_key: str | None = PrivateAttr(default=None)
     _prepared: bool = PrivateAttr(default=False)
+    _programme_lock: ProgrammeBuildLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # The settings name the raw folder (a programme folder or a root of several); the
@@ -106,21 +107,29 @@ class BuildWarehouse(dg.ConfigurableResource):
         if notice := s.create_warehouse_key():
             context.log.warning(notice)
         self._warehouse_key = s.warehouse_key()
+        if s.warehouse_url is not None:
+            # For the whole run, taken before its first step (and last here: nothing after
+            # it can fail and leave it held): a run reads in one step what its earlier
+            # steps built, which another run of the programme must not change in between.
+            # Runs of other programmes build in other schemas and go on.
+            self._programme_lock = ProgrammeBuildLock(s.warehouse_url, s.programme_id)
+            self._programme_lock.hold(context.log.warning)
 
     @contextlib.contextmanager
     def turn(self, log) -> Iterator[Settings]:
-        """A step's turn on the build copy: the paths, while this step holds the build lock
-        and once the copy is prepared. Every step that opens the build warehouse does so
-        inside its turn. The lock (lib/build_lock.py): on DuckDB the build file's flock, the
-        backstop of the warehouse pool; on PostgreSQL the programme's advisory lock, which
-        alone makes runs of one programme take turns (no pool there: `build_pool`).
+        """A step's turn on the build copy: the paths, once the copy is prepared, and on
+        DuckDB while this step holds the build file's lock (lib/build_lock.py, the backstop
+        of the warehouse pool). Every step that opens the build warehouse does so inside its
+        turn. On PostgreSQL the run holds its programme's build lock from its start to its
+        end instead (`setup_for_execution`), and there is no pool (`build_pool`).
 
         The first turn of a run prepares the copy, inside its slot of the warehouse pool:
         prepared as the run's resources are set up, a second run's preparation would open
         the file while another run's step writes it (DuckDB: "Could not set lock on file").
         """
-        lock = build_lock(self.paths)
-        lock.hold(log.info)
+        lock = BuildLock(self.paths.build_dir) if self._programme_lock is None else None
+        if lock is not None:
+            lock.hold(log.info)
         try:
             if not self._prepared:
                 for notice in prepare_build(self.paths, self.programme.keep_free_text, self.key):
@@ -128,7 +137,12 @@ class BuildWarehouse(dg.ConfigurableResource):
                 self._prepared = True
             yield self.paths
         finally:
-            lock.release()
+            if lock is not None:
+                lock.release()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._programme_lock is not None:
+            self._programme_lock.release()
 
     @property
     def paths(self) -> Settings:
@@ -160,13 +174,6 @@ class BuildWarehouse(dg.ConfigurableResource):
                 log.warning(notice)
             self._pseudonym_key = key
         return self._pseudonym_key, hashlib.sha256(self._pseudonym_key).hexdigest()
-
-
-def build_lock(settings: Settings) -> BuildLock | ProgrammeBuildLock:
-    """The lock a step holds for its turn on the build warehouse `settings` name."""
-    if settings.warehouse_url is not None:
-        return ProgrammeBuildLock(settings.warehouse_url, settings.programme_id)
-    return BuildLock(settings.build_dir)
 
 
 def prepare_build(settings: Settings, keep_free_text: bool, key: str | None) -> list[str]:

@@ -1,5 +1,6 @@
-"""One step at a time on a programme's build warehouse, across processes: an OS file lock
-on the DuckDB build file, a PostgreSQL advisory lock on a programme's build schemas.
+"""Turns on a programme's build warehouse, across processes: one step at a time on the
+DuckDB build file (an OS file lock), one run at a time on a programme's build schemas on
+PostgreSQL (an advisory lock).
 
 ## DuckDB
 
@@ -19,11 +20,12 @@ leaves the lock behind.
 ## PostgreSQL
 On the team warehouse no pool orders the steps (defs/resources.py, `build_pool`): each
 programme builds in schemas of its own, so runs of different programmes go at once. Runs of
-one programme share its build schemas, and their steps take turns by `ProgrammeBuildLock`,
-a session advisory lock keyed by the programme, held on a connection of its own for the
-step's turn. Unlike the flock it holds across hosts (runs started on two machines, or by the
-daemon's run workers), and the server releases it when the step's connection ends, a killed
-step's included.
+one programme share its build schemas, and take turns by `ProgrammeBuildLock`, a session
+advisory lock keyed by the programme, held on a connection of its own from the run's start
+to its end (`BuildWarehouse`): whole runs, not steps, since a run's steps read what its
+earlier steps built. Unlike the flock it holds across hosts (runs started on two machines,
+or by the daemon's run workers), and the server releases it when the connection ends, a
+killed run's included.
 """
 
 from __future__ import annotations
@@ -84,8 +86,8 @@ class BuildLock:
 # with two int4 keys are a key space of their own, apart from the one bigint key of the
 # publish lock (lib/postgres_layout.py, PUBLISH_LOCK); any fixed number.
 BUILD_LOCK_CLASS = 0x1D7EA015
-# A killed step's waiting server process notices its client is gone within this, and stops
-# waiting (the idle connection of a step that holds the lock notices at once).
+# A killed run's waiting server process notices its client is gone within this, and stops
+# waiting (the idle connection of a run that holds the lock notices at once).
 CLIENT_CHECK = "1s"
 
 
@@ -97,8 +99,8 @@ def programme_lock_key(programme_id: str) -> int:
 
 
 class ProgrammeBuildLock:
-    """A programme's build schemas on the PostgreSQL team warehouse, one step at a time:
-    `hold` blocks until this step has the programme's advisory lock."""
+    """A programme's build schemas on the PostgreSQL team warehouse, one run at a time:
+    `hold` blocks until this process has the programme's advisory lock."""
 
     def __init__(self, url: WarehouseUrl, programme_id: str):
         self.url = url
@@ -110,7 +112,7 @@ class ProgrammeBuildLock:
         return self._connection is not None
 
     def hold(self, say=None) -> None:
-        """Take the lock (a no-op when already held), waiting as long as another step of
+        """Take the lock (a no-op when already held), waiting as long as another run of
         the programme holds it. `say` receives one message if it has to wait."""
         from orchestration.lib.postgres import connect
 
