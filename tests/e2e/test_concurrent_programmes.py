@@ -80,7 +80,7 @@ class Team:
 
 
 @pytest.fixture(scope="module")
-def team(postgres_server, tmp_path_factory) -> Team:
+def team(postgres_server, tmp_path_factory):
     url = postgres_server.create_database("team_concurrent")
     instance_database = "dagster_concurrent"
     postgres_server.create_database(instance_database)
@@ -89,17 +89,25 @@ def team(postgres_server, tmp_path_factory) -> Team:
     root = tmp_path_factory.mktemp("concurrent_root")
     shutil.copytree(example.EXAMPLES_DIR / PARALEGAL, root / PARALEGAL)
     shutil.copytree(SAMPLE_RAW, root / "idream_sample")
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "DAGSTER_HOME": str(home),
+    instance_connection = {
         "DAGSTER_PG_HOST": "127.0.0.1",
         "DAGSTER_PG_PORT": str(postgres_server.port),
         "DAGSTER_PG_USER": postgres_server.user,
         "DAGSTER_PG_DB": instance_database,
+    }
+    environment = {
+        **os.environ,
+        **instance_connection,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DAGSTER_HOME": str(home),
         "IDREAM_WAREHOUSE_URL": url,
     }
-    return Team(root, tmp_path_factory.mktemp("concurrent_warehouse"), url, home, environment)
+    warehouse = tmp_path_factory.mktemp("concurrent_warehouse")
+    # The test reads the runs' event logs from the same instance.
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in instance_connection.items():
+            patch.setenv(name, value)
+        yield Team(root, warehouse, url, home, environment)
 
 
 def finish(process: subprocess.Popen) -> str:
