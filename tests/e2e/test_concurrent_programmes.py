@@ -188,6 +188,9 @@ def published_rows(
 
 
 def participants(connection: psycopg.Connection, programme_id: str) -> int | None:
+    """The programme's participants, all cohorts, as published; None before any publish."""
+    if connection.execute("select to_regclass('marts.mart_domain_rates')").fetchone()[0] is None:
+        return None
     row = connection.execute(
         "select participants from marts.mart_domain_rates where programme_id = %s "
         "and cohort = 'all' and domain = 'any_domain'",
@@ -200,7 +203,7 @@ def drop_first_submission(export: Path) -> None:
     """The survey export without its first submission (an approved one: the last is one a
     reviewer rejected, which the marts leave out anyway); the programme's marts change."""
     with export.open(newline="", encoding="utf-8") as stream:
-        header, first, *others = csv.reader(stream)
+        header, _approved, *others = csv.reader(stream)
     with export.open("w", newline="", encoding="utf-8") as stream:
         csv.writer(stream).writerows([header, *others])
 
