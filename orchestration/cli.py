@@ -1,6 +1,6 @@
 """`idream`: run the pipeline, regenerate the sample data, or call dbt on the warehouse.
 
-idream run [--raw-dir DIR] [--warehouse-dir DIR] [--force] [--verbose]
+idream run [--raw-dir DIR] [--warehouse-dir DIR] [--programme ID] [--force] [--verbose]
 idream check [--raw-dir DIR] [--report DIR]   would the raw folder run? (no warehouse written)
                                   a root of programme folders: every programme
 idream generate-sample [--out DIR] [--scale N]
@@ -93,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="warehouse folder (default: $IDREAM_WAREHOUSE_DIR or warehouse/)",
     )
+    run.add_argument(
+        "--programme",
+        metavar="ID",
+        help="with a root of several programmes as the raw folder: run this programme only "
+        "(on the PostgreSQL team warehouse, runs of different programmes may go at once)",
+    )
     check = commands.add_parser(
         "check",
         help="check the raw folder against the contract and the raw-data rules, in seconds; "
@@ -151,6 +157,13 @@ def _run(args: argparse.Namespace) -> int:
         # A root's listing: repeated ids, a programme folder without a roster, links.
         print(f"idream: run failed.\n{error}", file=sys.stderr)
         return 1
+    if args.programme is not None:
+        programmes = chosen_programme(programmes, args.programme)
+        if not programmes:
+            print(
+                f"idream: {settings.raw_dir} holds no programme '{args.programme}'", file=sys.stderr
+            )
+            return 2
     in_root = any(programme.in_root for programme in programmes)
     failed = []
     # One after the other: each programme has its own DuckDB file, but the warehouse
@@ -166,6 +179,11 @@ def _run(args: argparse.Namespace) -> int:
     if in_root:
         _print_root_outcome(programmes, failed)
     return 1 if failed else 0
+
+
+def chosen_programme(programmes: list, programme_id: str) -> list:
+    """The programme of the root whose id is `programme_id` (`--programme`), or none."""
+    return [programme for programme in programmes if programme.programme_id == programme_id]
 
 
 def _run_programme(settings, programme, args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import dagster as dg
 import polars as pl
 
 from orchestration.defs.partitions import PROGRAMMES
-from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
+from orchestration.defs.resources import BUILD_POOL, BuildWarehouse
 from orchestration.lib import ingest, raw_files, warehouse
 from orchestration.lib.fingerprint import FULL_REBUILD_TAG
 from orchestration.lib.programme_reference import (
@@ -157,7 +157,7 @@ def _unchanged(
 
 
 @dg.multi_asset(
-    pool=WAREHOUSE_POOL,
+    pool=BUILD_POOL,
     partitions_def=PROGRAMMES,
     specs=[
         _spec(name, description, schema=REFERENCE_SCHEMA)
@@ -183,7 +183,7 @@ def reference_tables_from_definition(context: dg.AssetExecutionContext, build: B
 
 
 @dg.multi_asset(
-    pool=WAREHOUSE_POOL,
+    pool=BUILD_POOL,
     partitions_def=PROGRAMMES,
     specs=[
         _spec(
@@ -212,7 +212,7 @@ def raw_participants(context: dg.AssetExecutionContext, build: BuildWarehouse):
 
 
 @dg.multi_asset(
-    pool=WAREHOUSE_POOL,
+    pool=BUILD_POOL,
     partitions_def=PROGRAMMES,
     specs=[
         _spec(
@@ -257,7 +257,7 @@ def raw_success_markers(context: dg.AssetExecutionContext, build: BuildWarehouse
 
 
 @dg.multi_asset(
-    pool=WAREHOUSE_POOL,
+    pool=BUILD_POOL,
     partitions_def=PROGRAMMES,
     specs=[
         _spec(
@@ -283,7 +283,7 @@ def raw_survey_codebook(context: dg.AssetExecutionContext, build: BuildWarehouse
 
 
 @dg.multi_asset(
-    pool=WAREHOUSE_POOL,
+    pool=BUILD_POOL,
     partitions_def=PROGRAMMES,
     specs=[
         _spec(

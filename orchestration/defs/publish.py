@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.defs.partitions import PROGRAMMES
-from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse, other_runs_in_progress
+from orchestration.defs.resources import BUILD_POOL, BuildWarehouse, other_runs_in_progress
 from orchestration.defs.transform import idream_dbt_models
 from orchestration.lib import publishing, warehouse
 from orchestration.lib.fingerprint import FINGERPRINT_TAG
@@ -20,7 +20,7 @@ from orchestration.settings import PROJECT_ROOT
 @dg.asset(
     key=["publish", "evidence_brief"],
     group_name="publish",
-    pool=WAREHOUSE_POOL,
+    pool=BUILD_POOL,
     partitions_def=PROGRAMMES,
     kinds={"csv", "parquet", "html", "xlsx", "markdown", "duckdb"},
     owners=["team:monitoring-evaluation"],

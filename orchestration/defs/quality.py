@@ -15,7 +15,7 @@ from dataclasses import asdict
 import dagster as dg
 
 from orchestration.defs.partitions import PROGRAMMES
-from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse, other_runs_in_progress
+from orchestration.defs.resources import BUILD_POOL, BuildWarehouse, other_runs_in_progress
 from orchestration.lib.quality.suites import load_suite, suite_names
 
 # The steps that validate the suites, in run order: the raw tables (roster, markers,
@@ -60,7 +60,7 @@ def _build_step_checks(step: str, suites: list[str]) -> dg.AssetChecksDefinition
         name=f"quality_checks_{step}",
         specs=specs,
         can_subset=True,
-        pool=WAREHOUSE_POOL,
+        pool=BUILD_POOL,
         description=f"The Great Expectations suites of the {step} tables.",
     )
     def _checks(context: dg.AssetCheckExecutionContext, build: BuildWarehouse):

@@ -18,7 +18,7 @@ from pydantic import PrivateAttr
 
 from orchestration.defs.partitions import programme_of_run
 from orchestration.lib import warehouse
-from orchestration.lib.build_lock import BuildLock
+from orchestration.lib.build_lock import BuildLock, ProgrammeBuildLock
 from orchestration.lib.build_store import BuildStore, store_of
 from orchestration.lib.postgres import parse_warehouse_url
 from orchestration.lib.programme import ProgrammeSettings
@@ -28,6 +28,19 @@ from orchestration.settings import Settings
 # pool. DuckDB allows one writer, and a reader blocks it: with the pool's limit of 1
 # (.dagster_home/dagster.yaml) a CLI run and a UI run on one warehouse wait for each other.
 WAREHOUSE_POOL = "idream_warehouse"
+
+
+def build_pool(settings: Settings) -> str | None:
+    """The pool of the steps that open the build warehouse. DuckDB: `WAREHOUSE_POOL`, one
+    writer. The PostgreSQL team warehouse: none, so that runs of different programmes build
+    at once, each in its own build schemas; runs of one programme take turns by its build
+    lock instead (`BuildWarehouse`, lib/build_lock.py), which also holds across hosts."""
+    return None if settings.warehouse_url is not None else WAREHOUSE_POOL
+
+
+# Decided as the definitions load, from the environment the code location or `idream run`
+# started in: the same environment that gives the run's resources their warehouse.
+BUILD_POOL = build_pool(Settings.from_env())
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -83,6 +96,7 @@ class BuildWarehouse(dg.ConfigurableResource):
     _pseudonym_key: bytes | None = PrivateAttr(default=None)
     _warehouse_key: str | None = PrivateAttr(default=None)
     _prepared: bool = PrivateAttr(default=False)
+    _programme_lock: ProgrammeBuildLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # The settings name the raw folder (a programme folder or a root of several); the
@@ -93,19 +107,29 @@ class BuildWarehouse(dg.ConfigurableResource):
         if notice := s.create_warehouse_key():
             context.log.warning(notice)
         self._warehouse_key = s.warehouse_key()
+        if s.warehouse_url is not None:
+            # For the whole run, taken before its first step (and last here: nothing after
+            # it can fail and leave it held): a run reads in one step what its earlier
+            # steps built, which another run of the programme must not change in between.
+            # Runs of other programmes build in other schemas and go on.
+            self._programme_lock = ProgrammeBuildLock(s.warehouse_url, s.programme_id)
+            self._programme_lock.hold(context.log.warning)
 
     @contextlib.contextmanager
     def turn(self, log) -> Iterator[Settings]:
-        """A step's turn on the build copy: the paths, while this step holds the build lock
-        (`build_lock`, the backstop of the warehouse pool) and once the copy is prepared.
-        Every step that opens the build file does so inside its turn.
+        """A step's turn on the build copy: the paths, once the copy is prepared, and on
+        DuckDB while this step holds the build file's lock (lib/build_lock.py, the backstop
+        of the warehouse pool). Every step that opens the build warehouse does so inside its
+        turn. On PostgreSQL the run holds its programme's build lock from its start to its
+        end instead (`setup_for_execution`), and there is no pool (`build_pool`).
 
         The first turn of a run prepares the copy, inside its slot of the warehouse pool:
         prepared as the run's resources are set up, a second run's preparation would open
         the file while another run's step writes it (DuckDB: "Could not set lock on file").
         """
-        lock = BuildLock(self.paths.build_dir)
-        lock.hold(log.info)
+        lock = BuildLock(self.paths.build_dir) if self._programme_lock is None else None
+        if lock is not None:
+            lock.hold(log.info)
         try:
             if not self._prepared:
                 for notice in prepare_build(self.paths, self.programme.keep_free_text, self.key):
@@ -113,7 +137,12 @@ class BuildWarehouse(dg.ConfigurableResource):
                 self._prepared = True
             yield self.paths
         finally:
-            lock.release()
+            if lock is not None:
+                lock.release()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._programme_lock is not None:
+            self._programme_lock.release()
 
     @property
     def paths(self) -> Settings:
@@ -185,9 +214,10 @@ def resources() -> dg.Definitions:
 
 
 def other_runs_in_progress(context) -> set[str]:
-    """The runs besides this one that are in progress in the instance. Runs on one
-    warehouse take turns step by step (the pool), so a step must not remove what another
-    run in progress keeps in the warehouse folder (its GX workspace, its staged files)."""
+    """The runs besides this one that are in progress in the instance. Runs of one
+    programme take turns step by step (the pool, or on PostgreSQL the programme's build
+    lock), so a step must not remove what another run in progress keeps in the programme's
+    warehouse folder (its GX workspace, its staged files)."""
     statuses = [
         dg.DagsterRunStatus.STARTING,
         dg.DagsterRunStatus.STARTED,

@@ -12,7 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 
 from orchestration.defs.dbt_project import dbt_project, parsed, read_manifest
 from orchestration.defs.partitions import PROGRAMMES
-from orchestration.defs.resources import WAREHOUSE_POOL, BuildWarehouse
+from orchestration.defs.resources import BUILD_POOL, BuildWarehouse
 from orchestration.lib import dbt_invocation
 from orchestration.lib.build_store import BuildStore
 from orchestration.lib.dbt_target import (
@@ -80,7 +80,7 @@ TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_a
     manifest=MANIFEST,
     project=dbt_project,
     dagster_dbt_translator=TRANSLATOR,
-    pool=WAREHOUSE_POOL,
+    pool=BUILD_POOL,
     partitions_def=PROGRAMMES,
 )
 def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):

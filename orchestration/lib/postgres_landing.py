@@ -74,7 +74,7 @@ def replace_tables(
             assert restricted_schema, "restricted tables need a restricted schema"
             if frame is None:
                 connection.execute(
-                    sql.SQL("drop table if exists {}").format(
+                    sql.SQL("drop table if exists {} cascade").format(
                         sql.Identifier(restricted_schema, name)
                     )
                 )
@@ -143,7 +143,10 @@ def write_table(
         for column, dtype in frame.schema.items()
     )
     kind = sql.SQL("temporary table" if temporary else "table")
-    connection.execute(sql.SQL("drop table if exists {}").format(table))
+    # Cascade: a programme's second run lands its raw tables again under dbt's staging
+    # views of the first (PostgreSQL refuses to drop a table a view depends on); the run's
+    # `dbt build` makes every view anew after the landing.
+    connection.execute(sql.SQL("drop table if exists {} cascade").format(table))
     connection.execute(sql.SQL("create {} {} ({})").format(kind, table, columns))
     names = sql.SQL(", ").join(sql.Identifier(column) for column in frame.columns)
     with connection.cursor().copy(sql.SQL("copy {} ({}) from stdin").format(table, names)) as copy:

@@ -1,7 +1,8 @@
 """The team's Dagster instance (deploy/team/dagster.yaml) on a real PostgreSQL server, the
 session's throwaway one: the shipped file, copied as it is into a DAGSTER_HOME, with the
 connection in the environment and the password in a PGPASSFILE (never in the file).
-Storage on PostgreSQL, the queued run coordinator, the warehouse pool at 1, no telemetry;
+Storage on PostgreSQL, the queued run coordinator with one run per programme at a time, the
+warehouse pool at 1, no telemetry;
 and what makes it a team's instance: a second instance, from another DAGSTER_HOME with the
 same file, sees the first one's runs and shares its pool."""
 
@@ -66,7 +67,11 @@ def test_the_instance_stores_everything_on_postgresql(team_homes, postgres_serve
 
         assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
         run_queue = instance.get_concurrency_config().run_queue_config
-        assert run_queue.max_concurrent_runs == 1
+        # Several runs from the queue at once, but one per programme (its partition).
+        assert run_queue.max_concurrent_runs > 1
+        assert list(run_queue.tag_concurrency_limits) == [
+            {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
+        ]
         assert instance.global_op_concurrency_default_limit == 1
 
     # Dagster created its tables in the team's database, not in DAGSTER_HOME.
