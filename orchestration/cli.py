@@ -26,7 +26,8 @@ QUIET_ENVIRONMENT = {
 
 
 def console(argv: list[str] | None = None) -> int:
-    """The `idream` command (pyproject's script): `main`, then a quick exit."""
+    """The `idream` command (pyproject's script, and `python -m orchestration.cli`):
+    `main`, then a quick exit."""
     code = main(argv)
     # The command is done and the process is about to exit. Python's shutdown would now
     # run the cycle collector over every object Dagster, dbt and GX made: 3 to 6 s of a
@@ -377,4 +378,4 @@ def _sql(duckdb_args: list[str], programme_id: str | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

@@ -2,10 +2,10 @@
 throwaway server (deploy/team/dagster.yaml, copied as shipped): `idream run --programme`
 processes, as two people on the team would start them.
 
-Runs of different programmes build at once and both publish; two runs of one programme take
-turns, whole runs (the programme's advisory build lock), and both succeed; a whole run
-killed with SIGKILL in the middle of its publish leaves the shared marts exactly as the
-previous publish left them, and the next run publishes.
+Runs of different programmes build at once and both publish. A whole run killed with
+SIGKILL in the middle of its publish leaves the shared marts exactly as the previous publish
+left them, and the next run of the programme, which waited meanwhile for the programme's
+advisory build lock (whole runs take turns), publishes.
 
 Nothing here waits on a clock to make runs meet: the test holds the lock the runs need (the
 publish lock, a programme's build lock, a marts table) until the server shows every run
@@ -28,8 +28,7 @@ import pytest
 from psycopg import sql
 
 from orchestration import example_programme as example
-from orchestration.lib.build_lock import BUILD_LOCK_CLASS, ProgrammeBuildLock, programme_lock_key
-from orchestration.lib.postgres import parse_warehouse_url
+from orchestration.lib.build_lock import BUILD_LOCK_CLASS, programme_lock_key
 from orchestration.lib.postgres_layout import PUBLISH_LOCK
 from orchestration.lib.postgres_publish import table_columns
 from orchestration.lib.publishing import MARTS
@@ -234,41 +233,17 @@ def test_runs_of_two_programmes_build_at_once_and_both_publish(team, tmp_path):
         assert participants(reader, PARALEGAL) and participants(reader, IDREAM)
 
 
-def test_two_runs_of_one_programme_take_turns_and_both_succeed(team, tmp_path):
-    """Two runs of the paralegal programme started together both wait for its build lock
-    (the test holds it until the server shows both waiting); then one runs whole, then the
-    other: no step of one overlaps a step of the other, and both succeed."""
-    url = parse_warehouse_url(team.url)
-    held = ProgrammeBuildLock(url, PARALEGAL)
-    held.hold()
-    try:
-        runs = [team.start(PARALEGAL, tmp_path, force=True) for _ in range(2)]
-        with team.connect(autocommit=True) as observer:
-            wait_for(lambda: advisory_waiters(observer, programme_key(PARALEGAL)) == 2, runs)
-    finally:
-        held.release()
-    outputs = [finish(run) for run in runs]
-    for output in outputs:
-        assert f"another run of programme {PARALEGAL} is using its build schemas" in output
-    first, second = (run_id_of(output) for output in outputs)
-
-    with team.instance() as instance:
-        steps = [step_times(instance, run_id) for run_id in (first, second)]
-    assert PUBLISH_STEP in steps[0] and PUBLISH_STEP in steps[1]
-    for one in steps[0].values():
-        for other in steps[1].values():
-            assert not overlap(one, other)
-
-
 def test_a_run_killed_mid_publish_leaves_the_marts_whole_and_the_next_run_publishes(team, tmp_path):
-    """A run of the paralegal programme, one survey submission fewer, is killed (SIGKILL
-    to its process group) while its publish transaction waits for an analyst's lock on the
-    last marts table, the tables before it already replaced, uncommitted. The server rolls
-    the transaction back: the marts hold the programme's previous rows, exactly; the next
-    run publishes the new ones."""
+    """Two runs of the paralegal programme, one survey submission fewer. The first is killed
+    (SIGKILL to its process group) while its publish transaction waits for an analyst's
+    lock on the last marts table, the tables before it already replaced, uncommitted; the
+    second waits meanwhile for the programme's build lock, whole, not step by step. The
+    server rolls the first back: the marts hold the programme's previous rows, exactly.
+    The second then runs, after the first (no step of theirs overlaps), and publishes the
+    new rows."""
     with team.connect() as reader:
         published_before = participants(reader, PARALEGAL)
-    if published_before is None:  # run alone, without the tests above: publish it first
+    if published_before is None:  # run alone, without the test above: publish it first
         finish(team.start(PARALEGAL, tmp_path, force=True))
     with team.connect() as reader:
         before = published_rows(reader, PARALEGAL)
@@ -283,14 +258,14 @@ def test_a_run_killed_mid_publish_leaves_the_marts_whole_and_the_next_run_publis
             sql.SQL("lock table {} in access exclusive mode").format(sql.Identifier("marts", last))
         )
         holder_pid = holder.info.backend_pid
-        run = team.start(PARALEGAL, tmp_path)
+        killed, following = team.start(PARALEGAL, tmp_path), None
         try:
             blocked_pid, query = wait_for(
                 lambda: observer.execute(
                     "select pid, query from pg_stat_activity where %s = any(pg_blocking_pids(pid))",
                     [holder_pid],
                 ).fetchone(),
-                [run],
+                [killed],
             )
             # It is the publish: it holds the publish lock and waits on the last table.
             assert last in query and query.lstrip().lower().startswith("delete")
@@ -303,35 +278,48 @@ def test_a_run_killed_mid_publish_leaves_the_marts_whole_and_the_next_run_publis
             # previous publish's.
             seen = published_rows(observer, PARALEGAL, tables=tables[:-1])
             assert seen == {t: rows for t, rows in before.items() if t != last}
-            os.killpg(run.pid, signal.SIGKILL)
-            assert run.wait(timeout=30) == -signal.SIGKILL
-        finally:
-            if run.poll() is None:
-                os.killpg(run.pid, signal.SIGKILL)
-        # The server notices its client is gone while the publish waits, and rolls back.
-        wait_for(
-            lambda: not observer.execute(
-                "select 1 from pg_stat_activity where pid = %s", [blocked_pid]
-            ).fetchone()
-        )
+            # A second run of the programme waits for the first's build lock, whole.
+            following = team.start(PARALEGAL, tmp_path)
+            wait_for(lambda: advisory_waiters(observer, programme_key(PARALEGAL)) == 1, [following])
+            os.killpg(killed.pid, signal.SIGKILL)
+            assert killed.wait(timeout=30) == -signal.SIGKILL
+            # The server notices its client is gone while the publish waits, and rolls back.
+            wait_for(
+                lambda: not observer.execute(
+                    "select 1 from pg_stat_activity where pid = %s", [blocked_pid]
+                ).fetchone()
+            )
+            # The second run now builds; its publish waits for the analyst's lock too,
+            # and meanwhile the marts hold the previous publish's rows, whole.
+            wait_for(
+                lambda: observer.execute(
+                    "select 1 from pg_stat_activity where %s = any(pg_blocking_pids(pid))",
+                    [holder_pid],
+                ).fetchone(),
+                [following],
+            )
+            assert published_rows(observer, PARALEGAL) == before
+            assert published_rows(observer, IDREAM) == idream_before
+        except BaseException:
+            for process in (killed, following):
+                if process is not None and process.poll() is None:
+                    os.killpg(process.pid, signal.SIGKILL)
+            raise
         holder.rollback()
 
-    with team.connect() as reader:
-        assert published_rows(reader, PARALEGAL) == before
-        assert published_rows(reader, IDREAM) == idream_before
-    with team.instance() as instance:
-        # The killed run is still STARTED in the instance: nothing told it otherwise.
-        (killed,) = instance.get_runs(
-            filters=dg.RunsFilter(
-                statuses=[dg.DagsterRunStatus.STARTED], tags={"dagster/partition": PARALEGAL}
-            )
-        )
-        killed_run = killed.run_id
-
-    output = finish(team.start(PARALEGAL, tmp_path))
-    assert f"run {killed_run} had been killed: marked failed" in output
+    output = finish(following)
+    assert f"another run of programme {PARALEGAL} is using its build schemas" in output
     with team.connect() as reader:
         assert published_rows(reader, PARALEGAL) != before
         assert published_rows(reader, IDREAM) == idream_before
     with team.instance() as instance:
-        assert instance.get_run_by_id(killed_run).status == dg.DagsterRunStatus.FAILURE
+        # The killed run is still STARTED in the instance: nothing told it otherwise.
+        (dead,) = instance.get_runs(
+            filters=dg.RunsFilter(
+                statuses=[dg.DagsterRunStatus.STARTED], tags={"dagster/partition": PARALEGAL}
+            )
+        )
+        steps = [step_times(instance, run_id) for run_id in (dead.run_id, run_id_of(output))]
+    # Every step of the second run started after the killed run's last step had.
+    assert min(start for start, _ in steps[1].values()) > max(s for s, _ in steps[0].values())
+    assert PUBLISH_STEP in steps[0] and PUBLISH_STEP in steps[1]
