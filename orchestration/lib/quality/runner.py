@@ -15,7 +15,7 @@ from orchestration.lib import raw_files
 from orchestration.lib.build_store import store_of
 from orchestration.lib.errors import RawDataError
 from orchestration.lib.programme import ProgrammeSettings
-from orchestration.lib.quality import docs, engines, evaluate, frames, gx_results, relations
+from orchestration.lib.quality import docs, engines, evaluate, gx_results, relations
 from orchestration.lib.quality.parameters import ReadTable, suite_parameters
 from orchestration.lib.quality.results import MAX_PROBLEMS_PER_EXPECTATION, SuiteResult
 from orchestration.lib.quality.suites import load_suite
@@ -76,14 +76,7 @@ def validate_on(
     parameters = suite_parameters(programme.definition, read)
     for name in names:
         suite_json = load_suite(name)
-        if name == "mart_marker_level_patterns":
-            # Its patterns are worded in Python from the mart's few rows (relations.py).
-            patterns = frames.mart_marker_level_patterns(read, frames.FrameContext(programme))
-            connection.register(
-                "quality_level_patterns",
-                patterns.with_row_index("frame_order"),
-            )
-        relation = relations.RELATIONS[name](programme, schemas)
+        relation = relations.relation_of(name, programme, schemas, read)
         result, gx_results = evaluate.validate(
             connection, suite_json, relation, parameters, max_problems
         )
