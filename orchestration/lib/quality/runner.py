@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.lib import raw_files
-from orchestration.lib.build_store import store_of
+from orchestration.lib.build_store import BuildStore, PostgresStore, store_of
 from orchestration.lib.errors import RawDataError
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.quality import docs, engines, evaluate, gx_results, relations
@@ -38,19 +38,26 @@ def run_suites(
     run_dir = _run_dir(settings, run_id, other_runs)
     for folder in ("summaries", "results"):
         (run_dir / folder).mkdir(parents=True, exist_ok=True)
-    store = store_of(settings, key)
+    for name, result, gx_result in _validated(store_of(settings, key), names, programme, run_id):
+        (run_dir / "summaries" / f"{name}.json").write_text(
+            json.dumps(result.summary(), indent=2), encoding="utf-8"
+        )
+        (run_dir / "results" / f"{name}.json").write_text(json.dumps(gx_result), encoding="utf-8")
+        yield name, result
+
+
+def _validated(
+    store: BuildStore, names: list[str], programme: ProgrammeSettings, run_id: str
+) -> Iterator[tuple[str, SuiteResult, dict]]:
+    """On PostgreSQL, GX validates through its own PostgreSQL data source
+    (`quality.gx_postgres`); DuckDB has no GX dialect, so there the rules are our SQL."""
+    if isinstance(store, PostgresStore):
+        from orchestration.lib.quality import gx_postgres
+
+        yield from gx_postgres.validate_suites(store, names, programme, run_id)
+        return
     with engines.session(store) as connection:
-        schemas = engines.schemas_of(store)
-        for name, result, gx_result in validate_on(
-            connection, names, programme, run_id, schemas=schemas
-        ):
-            (run_dir / "summaries" / f"{name}.json").write_text(
-                json.dumps(result.summary(), indent=2), encoding="utf-8"
-            )
-            (run_dir / "results" / f"{name}.json").write_text(
-                json.dumps(gx_result), encoding="utf-8"
-            )
-            yield name, result
+        yield from validate_on(connection, names, programme, run_id)
 
 
 def validate_on(
