@@ -1,4 +1,5 @@
-"""Run a pipeline run's suites where the data is (each rule as SQL, `quality.evaluate`), and
+"""Run a pipeline run's suites where the data is (GX's PostgreSQL data source on the team
+warehouse, `quality.gx_postgres`; each rule as our SQL on DuckDB, `quality.evaluate`), and
 build the run's report once."""
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ def run_suites(
     other_runs: Collection[str] = (),
 ) -> Iterator[tuple[str, SuiteResult]]:
     """Validate the suites one after another, as each result is ready, in the database
-    engine: one read-only connection to the build copy serves them all; the programme's
-    definition gives every value set and expected label. Each suite's summary and GX result
+    engine (GX's own on PostgreSQL, our SQL on DuckDB): one connection to the build copy
+    serves them all; the programme's definition gives every value set and expected label. Each suite's summary and GX result
     are kept in the run's folder for its report. `other_runs`: the runs in progress on
     this warehouse besides this one, whose workspaces stay."""
     run_dir = _run_dir(settings, run_id, other_runs)
