@@ -34,8 +34,9 @@ def run_suites(
     """Validate the suites one after another, as each result is ready, in the database
     engine (GX's own on PostgreSQL, our SQL on DuckDB): one connection to the build copy
     serves them all; the programme's definition gives every value set and expected label.
-    Each suite's summary and GX result are kept in the run's folder for its report. `other_runs`: the runs in progress on
-    this warehouse besides this one, whose workspaces stay."""
+    Each suite's summary and GX result are kept in the run's folder for its report.
+    `other_runs`: the runs in progress on this warehouse besides this one, whose
+    workspaces stay."""
     run_dir = _run_dir(settings, run_id, other_runs)
     for folder in ("summaries", "results"):
         (run_dir / folder).mkdir(parents=True, exist_ok=True)
