@@ -63,16 +63,23 @@ def validate_suites(
         for name in names:
             suite_json = load_suite(name)
             relation = relations.relation_of(name, programme, schemas, read)
-            result, found = validate(
-                source, session, suite_json, relation, parameters, max_problems
+            yield (
+                name,
+                *validate(source, session, suite_json, relation, parameters, max_problems, run_id),
             )
-            yield name, result, found
 
 
 def validate(
-    source, session, suite_json: dict, relation, parameters: dict, max_problems: int
+    source,
+    session,
+    suite_json: dict,
+    relation,
+    parameters: dict,
+    max_problems: int = MAX_PROBLEMS_PER_EXPECTATION,
+    run_id: str | None = None,
 ) -> tuple[SuiteResult, dict]:
-    """One suite by GX on the query `relation`; the pipeline's result and GX's (a dict)."""
+    """One suite by GX on the query `relation`; the pipeline's result and GX's (a dict,
+    filed under the run `run_id` for the report's Data Docs, `gx_results.store`)."""
     import great_expectations as gx
 
     try:
@@ -80,7 +87,7 @@ def validate(
     except Exception as error:  # the suite's rows cannot be queried: every rule says so
         result, results = evaluate.all_raised(suite_json, str(error))
         now = datetime.now(UTC).isoformat()
-        return result, evaluate.suite_result_dict(suite_json, results, None, now)
+        return result, evaluate.suite_result_dict(suite_json, results, run_id, now)
     query, index_columns = _asset_query(suite_json, relation, columns)
     expectations, unresolved = [], {}
     for index, expectation in enumerate(suite_json["expectations"]):
@@ -106,6 +113,10 @@ def validate(
         source.delete_asset(name)
     found_json = found.to_json_dict()
     found_json["results"] = _in_suite_order(found_json["results"])
+    run_time = datetime.now(UTC).isoformat()
+    found_json["meta"].update(
+        run_id={"run_name": run_id, "run_time": run_time}, validation_time=run_time
+    )
     return to_suite_result(suite_json, found_json, unresolved, relation, parameters), found_json
 
 
