@@ -20,7 +20,13 @@ from orchestration.lib.quality.parameters import suite_parameters
 from orchestration.lib.quality.results import MAX_PROBLEMS_PER_EXPECTATION
 from orchestration.lib.quality.suites import load_suite, suite_names
 from tests.duckdb_tables import duckdb_with
-from tests.unit.test_quality_suites import BROKEN, CONTEXT, set_value, valid_tables
+from tests.unit.test_quality_suites import (
+    BROKEN,
+    CONTEXT,
+    level_patterns,
+    set_value,
+    valid_tables,
+)
 
 TYPES = {
     pl.String: "text",
@@ -162,3 +168,24 @@ def test_many_failing_rows_bring_back_only_the_cap_and_count_them_all(postgres):
     ]
     assert len(gx_result["result"]["partial_unexpected_index_list"]) == cap
     assert "unexpected_index_list" not in gx_result["result"]  # SUMMARY, not COMPLETE
+
+
+def test_the_level_patterns_are_listed_alike_by_gx_on_postgresql_and_by_sql_on_duckdb(postgres):
+    # Their rows are made in Python and written into the query: GX's own connection reads
+    # them, and lists them in the frame's order (cohort, then the definition's domains).
+    tables = valid_tables()
+    tables["marts.mart_marker_level_patterns"] = level_patterns(
+        (2, "advocacy", "very_ambitious", 3, "realistic, very_ambitious", "ambitious", 1),
+        (10, "resilience", "ambitious", 2, "ambitious", "realistic", 4),
+        (1, "advocacy", "ambitious", 2, "ambitious", "realistic", 3),
+        (1, "resilience", "very_ambitious", 3, "ambitious, very_ambitious", "realistic", 1),
+    )
+    land_on_postgres(postgres[0], tables)
+    by_gx, _ = by_gx_on_postgres(postgres, "mart_marker_level_patterns", tables)
+    assert outcome(by_gx) == outcome(by_sql_on_duckdb("mart_marker_level_patterns", tables)[0])
+    assert [p.message.split(":")[0] for p in by_gx.problems()] == [
+        "cohort 1, Resilience",
+        "cohort 1, Advocacy",
+        "cohort 2, Advocacy",
+        "cohort 10, Resilience",
+    ]
