@@ -189,3 +189,26 @@ def test_the_level_patterns_are_listed_alike_by_gx_on_postgresql_and_by_sql_on_d
         "cohort 2, Advocacy",
         "cohort 10, Resilience",
     ]
+
+
+def test_a_rule_without_its_parameter_fails_alone_alike_on_both(postgres):
+    # A suite naming a value set the definition does not give: that rule fails with the
+    # parameter's name, the suite's other rules still run, on both engines.
+    tables = valid_tables()
+    land_on_postgres(postgres[0], tables)
+    suite_json = load_suite("raw_participants")
+    [in_set] = [e for e in suite_json["expectations"] if e["type"].endswith("_in_set")]
+    in_set["kwargs"]["value_set"] = {"$PARAMETER": "no_such_ids"}
+    parameters = suite_parameters(CONTEXT.definition, lambda table: tables[table])
+    relation = relations.RELATIONS["raw_participants"](CONTEXT.programme)
+    connection, source = postgres
+    by_gx, found = gx_postgres.validate(
+        source, engines.PostgresSession(connection), suite_json, relation, parameters
+    )
+    by_sql, _ = evaluate.validate(duckdb_with(tables), suite_json, relation, parameters)
+    assert outcome(by_gx) == outcome(by_sql)
+    assert [(f.expectation, f.unexpected_count) for f in by_gx.failures] == [
+        ("expect_column_values_to_be_in_set(participant_type)", 1)
+    ]
+    assert "no_such_ids" in str(by_gx.problems()[0])
+    assert len(found["results"]) == len(suite_json["expectations"]) and not found["success"]

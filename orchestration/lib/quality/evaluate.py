@@ -76,7 +76,7 @@ def validate(
                     [problem_from_row(table, {"problem": literal}, {})],
                 )
             )
-            gx_results.append(_gx_raised(expectation, parameters, message))
+            gx_results.append(gx_raised(expectation, parameters, message))
             continue
         if item.type in TABLE_TYPES:
             passed, observed = table_success(item, kept, row_count)
@@ -236,7 +236,7 @@ def all_raised(suite_json: dict, message: str) -> tuple[SuiteResult, list[dict]]
         evaluated=len(suite_json["expectations"]),
         failures=failures,
     )
-    return result, [_gx_raised(e, {}, message) for e in suite_json["expectations"]]
+    return result, [gx_raised(e, {}, message) for e in suite_json["expectations"]]
 
 
 # GX's result dicts, as `ExpectationValidationResult.to_json_dict` writes them.
@@ -265,7 +265,7 @@ def _gx_result(expectation: dict, item: Rule, success: bool, result: dict) -> di
     }
 
 
-def _gx_raised(expectation: dict, parameters: dict, message: str) -> dict:
+def gx_raised(expectation: dict, parameters: dict, message: str) -> dict:
     try:
         kwargs = resolve(expectation["kwargs"], parameters)
     except KeyError:

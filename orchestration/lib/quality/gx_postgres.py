@@ -94,7 +94,7 @@ def validate(
         try:
             kwargs = resolve(expectation["kwargs"], parameters)
         except KeyError as error:  # a parameter the definition does not give
-            unresolved[index] = f"no value for the parameter {error}"
+            unresolved[index] = str(error)  # as `evaluate.validate` words it
             continue
         expectations.append(_expectation(expectation, kwargs, index))
     name = suite_json["name"]
@@ -113,11 +113,16 @@ def validate(
         source.delete_asset(name)
     found_json = found.to_json_dict()
     found_json["results"] = _in_suite_order(found_json["results"])
+    for index, message in unresolved.items():  # as our SQL reports them on DuckDB
+        found_json["results"].insert(
+            index, evaluate.gx_raised(suite_json["expectations"][index], parameters, message)
+        )
+        found_json["success"] = False
     run_time = datetime.now(UTC).isoformat()
     found_json["meta"].update(
         run_id={"run_name": run_id, "run_time": run_time}, validation_time=run_time
     )
-    return to_suite_result(suite_json, found_json, unresolved, relation, parameters), found_json
+    return to_suite_result(suite_json, found_json, relation, parameters), found_json
 
 
 def _asset_query(suite_json: dict, relation, columns: list[str]) -> tuple[str, list[str]]:
@@ -156,23 +161,17 @@ def _expectation(expectation: dict, kwargs: dict, place: int):
     ).to_domain_obj()
 
 
-def to_suite_result(
-    suite_json: dict, found: dict, unresolved: dict[int, str], relation, parameters: dict
-) -> SuiteResult:
+def to_suite_result(suite_json: dict, found: dict, relation, parameters: dict) -> SuiteResult:
     """GX's validation result (`to_json_dict`) in the pipeline's terms, failure by failure
     as `evaluate.validate` reports them on DuckDB: the same rules, severities, counts and
     located problems, the problems in the report's order."""
     table = suite_json["meta"]["table"]
     words = {key: value for key, value in parameters.items() if isinstance(value, str | int)}
-    results = iter(found["results"])
     failures = []
-    for index, expectation in enumerate(suite_json["expectations"]):
+    for expectation, item in zip(suite_json["expectations"], found["results"], strict=True):
         meta = expectation.get("meta") or {}
         severity = ERROR if expectation.get("severity") == "critical" else WARNING
-        raised = unresolved.get(index)
-        if raised is None:
-            item = next(results)
-            raised = _raised(item)
+        raised = _raised(item)
         if raised is not None:
             literal = raised.replace("{", "{{").replace("}", "}}")
             problem = problem_from_row(table, {"problem": literal}, {})
