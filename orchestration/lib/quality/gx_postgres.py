@@ -11,6 +11,9 @@ most `partial_unexpected_count` of them (`... where <unexpected> limit n` in
 same whether 1 or 1,000,000 rows fail (issue 17). The rows come back with the suite's
 report columns (`unexpected_index_column_names`), located as a run reports them.
 
+The suite's query is computed once per suite, into a temporary table of GX's session
+(`create_temp_table`), which GX's metric queries read.
+
 GX's own validation result (`to_json_dict`) is what the run keeps for Data Docs; the
 pipeline's `SuiteResult` is read from it here. GX is imported only on this path.
 """
@@ -268,6 +271,10 @@ def _data_source(url: WarehouseUrl) -> Iterator:
     source = context.data_sources.add_postgres(
         name=DATA_SOURCE,
         connection_string=connection_string(url),
+        # The suite's query (windows over every marker or answer) is computed once into a
+        # temporary table of GX's session, and every metric reads that, instead of each
+        # of GX's queries computing it again.
+        create_temp_table=True,
         kwargs={"connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS}},
     )
     try:
