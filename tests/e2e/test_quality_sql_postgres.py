@@ -212,3 +212,19 @@ def test_a_rule_without_its_parameter_fails_alone_alike_on_both(postgres):
     ]
     assert "no_such_ids" in str(by_gx.problems()[0])
     assert len(found["results"]) == len(suite_json["expectations"]) and not found["success"]
+
+
+def test_gx_computes_each_suite_once_into_a_temporary_table_dropped_at_the_end(postgres_server):
+    # The suite's query is materialised in GX's one session (create_temp_table on a
+    # single-connection pool); closing the data source leaves no table behind.
+    url = postgres_server.create_database("quality_temporary")
+    temporary = "select count(*) from pg_class where relpersistence = 't' and relkind = 'r'"
+    tables = valid_tables()
+    with psycopg.connect(url, autocommit=True) as connection:
+        land_on_postgres(connection, tables)
+        with gx_postgres._data_source(parse_warehouse_url(url)) as source:
+            for suite in ("raw_participants", "raw_success_markers"):
+                result, _ = by_gx_on_postgres((connection, source), suite, tables)
+                assert result.failures == []
+            assert connection.execute(temporary).fetchone()[0] == 2
+        assert connection.execute(temporary).fetchone()[0] == 0

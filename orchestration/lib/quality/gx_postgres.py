@@ -101,11 +101,18 @@ def validate(
             continue
         expectations.append(_expectation(expectation, kwargs, index))
     name = suite_json["name"]
+    context = source.data_context
     asset = source.add_query_asset(name=name, query=query)
+    suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+    # A validation definition fetches the batch once (`Batch.validate` fetches it again,
+    # computing the suite's query twice).
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(
+            name=name, data=asset.add_batch_definition_whole_table("whole"), suite=suite
+        )
+    )
     try:
-        batch = asset.add_batch_definition_whole_table("whole").get_batch()
-        found = batch.validate(
-            gx.ExpectationSuite(name=name, expectations=expectations),
+        found = definition.run(
             result_format={
                 "result_format": "SUMMARY",
                 "unexpected_index_column_names": index_columns,
@@ -113,6 +120,8 @@ def validate(
             },
         )
     finally:
+        context.validation_definitions.delete(name)
+        context.suites.delete(name)
         source.delete_asset(name)
     found_json = found.to_json_dict()
     found_json["results"] = _in_suite_order(found_json["results"])
@@ -254,6 +263,7 @@ def _data_source(url: WarehouseUrl) -> Iterator:
     on disk: the run's report stores the results). No password in its connection string:
     libpq finds it (PGPASSFILE, ~/.pgpass, PGPASSWORD), as for every other connection."""
     import great_expectations as gx
+    import sqlalchemy
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
@@ -275,11 +285,19 @@ def _data_source(url: WarehouseUrl) -> Iterator:
         # temporary table of GX's session, and every metric reads that, instead of each
         # of GX's queries computing it again.
         create_temp_table=True,
-        kwargs={"connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS}},
+        kwargs={
+            "connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            # A temporary table lives in one session: every GX query must use the same
+            # connection, which GX ensures itself only for SQLite, SQL Server, BigQuery and
+            # Databricks (_PERSISTED_CONNECTION_DIALECTS in its SQL execution engine).
+            "poolclass": sqlalchemy.pool.StaticPool,
+        },
     )
     try:
         yield source
     finally:
+        # Closing the session drops the suites' temporary tables.
+        source.get_execution_engine().close()
         source.get_engine().dispose()
 
 
