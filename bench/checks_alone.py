@@ -1,7 +1,7 @@
 """The quality checks alone, in a fresh process: every suite on a warehouse file, then the
 Data Docs, with the time of each part and the process's peak memory. Whatever code is on
-PYTHONPATH is measured, so an older checkout (its rules on pandas copies) and this one
-(its rules in SQL) can be compared on the same file:
+PYTHONPATH is measured, so two checkouts since issue 17 (the rules in SQL) can be compared
+on the same file:
 
     python -m bench.checks_alone WAREHOUSE_FILE RAW_DIR      (prints one JSON object)
     python -m bench.checks_alone --grow-survey 29 WAREHOUSE_FILE OUT_FILE
@@ -30,7 +30,7 @@ def checks_alone(warehouse_file: Path, raw_dir: Path) -> dict:
     started = time.perf_counter()
     from orchestration.lib import warehouse
     from orchestration.lib.programme import ProgrammeSettings
-    from orchestration.lib.quality import runner
+    from orchestration.lib.quality import gx_results, runner
     from orchestration.lib.quality.suites import suite_names
 
     programme = ProgrammeSettings.load(raw_dir)
@@ -38,27 +38,13 @@ def checks_alone(warehouse_file: Path, raw_dir: Path) -> dict:
     failed, parts = {}, {}
     with warehouse.connect(warehouse_file, read_only=True, key=None) as connection:
         clock = time.perf_counter()
-        if hasattr(runner, "validate_on"):  # the rules in SQL
-            from orchestration.lib.quality import gx_results
-
-            (work / "results").mkdir()
-            for name, result, found in runner.validate_on(connection, suite_names(), programme):
-                (work / "results" / f"{name}.json").write_text(json.dumps(found))
-                failed[name] = [(f.expectation, f.unexpected_count) for f in result.failures]
-            parts["suites"] = time.perf_counter() - clock
-            clock = time.perf_counter()
-            gx_results.build_site(work / "results", work / "gx", work / "site")
-        else:  # before issue 17: GX on a pandas copy of each suite's frame
-            from orchestration.lib.quality import gx_runner
-
-            def read(table: str):
-                return connection.execute(f"select * from {table}").pl()
-
-            for name, result in runner.validate_frames(suite_names(), read, programme, work):
-                failed[name] = [(f.expectation, f.unexpected_count) for f in result.failures]
-            parts["suites"] = time.perf_counter() - clock
-            clock = time.perf_counter()
-            gx_runner.build_docs(work / "gx", work / "site")
+        (work / "results").mkdir()
+        for name, result, found in runner.validate_on(connection, suite_names(), programme):
+            (work / "results" / f"{name}.json").write_text(json.dumps(found))
+            failed[name] = [(f.expectation, f.unexpected_count) for f in result.failures]
+        parts["suites"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        gx_results.build_site(work / "results", work / "gx", work / "site")
         parts["docs"] = time.perf_counter() - clock
     shutil.rmtree(work, ignore_errors=True)
     return {

@@ -1,7 +1,7 @@
 """Every class of bad input in tests/bad_inputs.py, on the contract's files as
 `minimal_programme()` writes them, without Dagster or dbt: a case that stops at ingest raises
-`RawDataError` with its located problem; every other case lands, and its GX suite fails with
-the located problem on the prepared frame, as the run's check would report it.
+`RawDataError` with its located problem; every other case lands, and its suite fails with
+the located problem on the landed frames, as the run's check would report it.
 (End to end, one case of each stage: tests/e2e/test_bad_input.py.)"""
 
 from pathlib import Path
@@ -78,19 +78,9 @@ def test_a_file_that_cannot_be_landed_is_refused_with_its_location(case, tmp_pat
     assert any(str(p).startswith(f"{location(*CASES[case][1:5])}: ") for p in problems)
 
 
-@pytest.fixture(scope="module")
-def gx_workspace(tmp_path_factory):
-    """One GX file context for the module, as one run's checks share one: loading a context
-    for every case would cost more than the validation."""
-    return tmp_path_factory.mktemp("gx")
-
-
 @pytest.mark.parametrize("case", list(GX_CHECK), ids=list(GX_CHECK))
-def test_a_broken_rule_lands_and_fails_its_suite_with_its_location(case, tmp_path, gx_workspace):
-    # The suites' parameters come from the definition (the quality helper's module, which
-    # replaces the seed-based label dictionary): skipped on a branch without it.
-    parameters = pytest.importorskip("orchestration.lib.quality.parameters")
-    from orchestration.lib.quality import frames, gx_runner
+def test_a_broken_rule_lands_and_fails_its_suite_with_its_location(case, tmp_path):
+    from orchestration.lib.quality import runner
 
     raw = write_broken(case, tmp_path)
     tables, problems = land(raw)
@@ -100,14 +90,8 @@ def test_a_broken_rule_lands_and_fails_its_suite_with_its_location(case, tmp_pat
         return tables[table]
 
     suite = GX_CHECK[case].removeprefix("gx_")
-    programme = ProgrammeSettings.load(raw)
-    result = gx_runner.validate(
-        suite,
-        frames.PREPARERS[suite](read, frames.FrameContext(programme)),
-        parameters.suite_parameters(programme.definition, read),
-        gx_workspace / "context",
-        gx_workspace / "site",
-    )
+    # As `idream check` validates what ingest read: the suite's query on the landed frames.
+    [(_, result)] = runner.validate_frames([suite], read, ProgrammeSettings.load(raw))
     assert not result.passed  # an error-level failure: the check blocks the publish
     located = _located(result.problems(), case)
     assert located, [str(problem) for problem in result.problems()]

@@ -1,6 +1,6 @@
 """The connection a run's suites are evaluated on, for either build warehouse: DuckDB's own,
 or a PostgreSQL one behind the same three calls the evaluation makes (`execute` giving a
-cursor with `description`, `fetchone`, `fetchall` and `pl`; `register` of a small frame).
+cursor with `description`, `fetchone`, `fetchall` and `pl`).
 The suites' SQL is the same on both (relations.py); only where the tables are differs
 (`relations.Schemas`)."""
 
@@ -44,14 +44,6 @@ class PostgresSession:
 
     def execute(self, sql: str) -> _Rows:
         return _Rows(self._connection.execute(sql))
-
-    def register(self, name: str, frame: pl.DataFrame) -> None:
-        """`frame` as a temporary table of this session (the level patterns' few rows)."""
-        from psycopg import sql
-
-        from orchestration.lib.postgres_landing import write_table
-
-        write_table(self._connection, sql.Identifier(name), frame, temporary=True)
 
 
 def schemas_of(store: BuildStore) -> Schemas:

@@ -42,10 +42,10 @@ def validate(
     expectations = suite_json["expectations"]
     report_columns = suite_json["meta"]["report_columns"]
     try:
-        columns = _columns(connection, relation)
+        columns = columns_of(connection, relation)
     except Exception as error:  # the suite's rows cannot be queried: every rule says so
-        return _all_raised(suite_json, str(error))
-    kept = _kept_columns(columns, suite_json)
+        return all_raised(suite_json, str(error))
+    kept = kept_columns(columns, suite_json)
     rules: list[Rule | Exception] = []
     for index, expectation in enumerate(expectations):
         try:
@@ -67,7 +67,7 @@ def validate(
             message = str(error) or "the expectation could not run"
             literal = message.replace("{", "{{").replace("}", "}}")
             failures.append(
-                _failure(
+                expectation_failure(
                     expectation,
                     meta,
                     severity,
@@ -76,14 +76,14 @@ def validate(
                     [problem_from_row(table, {"problem": literal}, {})],
                 )
             )
-            gx_results.append(_gx_raised(expectation, parameters, message))
+            gx_results.append(gx_raised(expectation, parameters, message))
             continue
         if item.type in TABLE_TYPES:
             passed, observed = table_success(item, kept, row_count)
             gx_results.append(_gx_result(expectation, item, passed, {"observed_value": observed}))
             if not passed:
                 failures.append(
-                    _failure(
+                    expectation_failure(
                         expectation,
                         meta,
                         severity,
@@ -99,7 +99,7 @@ def validate(
             wanted = [c for c in dict.fromkeys([*report_columns, *item.columns]) if c in columns]
             order = [c for c in relation.order if c in columns]
             rows = _failing_rows(connection, relation, item, wanted, order, max_problems)
-        values = [_value(row, item) for row in rows]
+        values = [failing_value(row, item.columns) for row in rows]
         gx_results.append(
             _gx_result(
                 expectation,
@@ -111,7 +111,9 @@ def validate(
         if unexpected:
             problems = [problem_from_row(table, meta, row, words) for row in rows]
             failures.append(
-                _failure(expectation, meta, severity, unexpected, values[:PARTIAL], problems)
+                expectation_failure(
+                    expectation, meta, severity, unexpected, values[:PARTIAL], problems
+                )
             )
     result = SuiteResult(
         suite=suite_json["name"], table=table, evaluated=len(expectations), failures=failures
@@ -119,12 +121,12 @@ def validate(
     return result, gx_results
 
 
-def _columns(connection, relation: Relation) -> list[str]:
+def columns_of(connection, relation: Relation) -> list[str]:
     cursor = connection.execute(f"select * from ({relation.sql}) checked where false")
     return [column[0] for column in cursor.description]
 
 
-def _kept_columns(columns: list[str], suite_json: dict) -> list[str]:
+def kept_columns(columns: list[str], suite_json: dict) -> list[str]:
     """The columns the table-column expectations see: those the suite or its messages
     read, as GX was given before (so `exact_match` speaks of the contract's columns, and a
     column added for another reader, such as `programme_id`, is not a mismatch)."""
@@ -192,13 +194,14 @@ def _quoted(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
-def _value(row: dict, item: Rule):
-    if len(item.columns) == 2:
-        return [_plain(row.get(item.columns[0])), _plain(row.get(item.columns[1]))]
-    return _plain(row.get(item.columns[0]))
+def failing_value(row: dict, columns: list[str]):
+    """The failing row's value of the rule's column (a pair's two), as a sample lists it."""
+    if len(columns) == 2:
+        return [_plain(row.get(columns[0])), _plain(row.get(columns[1]))]
+    return _plain(row.get(columns[0]))
 
 
-def _failure(expectation, meta, severity, count, sample, problems) -> ExpectationFailure:
+def expectation_failure(expectation, meta, severity, count, sample, problems) -> ExpectationFailure:
     kwargs = expectation["kwargs"]
     column = kwargs.get("column") or kwargs.get("column_A") or ""
     kind = expectation["type"]
@@ -213,11 +216,11 @@ def _failure(expectation, meta, severity, count, sample, problems) -> Expectatio
     )
 
 
-def _all_raised(suite_json: dict, message: str) -> tuple[SuiteResult, list[dict]]:
+def all_raised(suite_json: dict, message: str) -> tuple[SuiteResult, list[dict]]:
     literal = message.replace("{", "{{").replace("}", "}}")
     table = suite_json["meta"]["table"]
     failures = [
-        _failure(
+        expectation_failure(
             e,
             e.get("meta") or {},
             ERROR if e.get("severity") == "critical" else WARNING,
@@ -233,7 +236,7 @@ def _all_raised(suite_json: dict, message: str) -> tuple[SuiteResult, list[dict]
         evaluated=len(suite_json["expectations"]),
         failures=failures,
     )
-    return result, [_gx_raised(e, {}, message) for e in suite_json["expectations"]]
+    return result, [gx_raised(e, {}, message) for e in suite_json["expectations"]]
 
 
 # GX's result dicts, as `ExpectationValidationResult.to_json_dict` writes them.
@@ -262,7 +265,7 @@ def _gx_result(expectation: dict, item: Rule, success: bool, result: dict) -> di
     }
 
 
-def _gx_raised(expectation: dict, parameters: dict, message: str) -> dict:
+def gx_raised(expectation: dict, parameters: dict, message: str) -> dict:
     try:
         kwargs = resolve(expectation["kwargs"], parameters)
     except KeyError:

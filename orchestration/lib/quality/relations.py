@@ -18,8 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import polars as pl
+
 from orchestration.lib.programme import ProgrammeSettings
-from orchestration.lib.quality.parameters import labels_of
+from orchestration.lib.quality.parameters import ReadTable, labels_of
 from orchestration.lib.quality.sql_text import (
     any_over,
     distinct_over,
@@ -27,6 +29,7 @@ from orchestration.lib.quality.sql_text import (
     literal,
     lookup,
     stated,
+    typed_rows,
     values_table,
 )
 
@@ -254,11 +257,29 @@ def mart_survey_section_rates(programme: ProgrammeSettings, s: Schemas = PLAIN) 
     return Relation(f"select * from {s.marts}.mart_survey_section_rates", ["section"])
 
 
-def mart_marker_level_patterns(programme: ProgrammeSettings, s: Schemas = PLAIN) -> Relation:
+def mart_marker_level_patterns(
+    programme: ProgrammeSettings, s: Schemas = PLAIN, patterns: pl.DataFrame | None = None
+) -> Relation:
     """The patterns in the definition's words are put together in Python from the mart's
-    few rows (one per cohort, domain and pattern; `frames.mart_marker_level_patterns`), and
-    queried from the frame the runner registers as `quality_level_patterns`."""
-    return Relation("select * from quality_level_patterns", ["frame_order"])
+    few rows (one per cohort, domain and pattern; `frames.mart_marker_level_patterns`,
+    which `relation_of` calls), and written into the query as its rows: nothing is
+    registered or stored, so DuckDB and PostgreSQL (GX's own connection too) read the same
+    query."""
+    if patterns is None:
+        raise ValueError("the level patterns' query is made from their frame (relation_of)")
+    frame = patterns.with_row_index("frame_order")
+    columns = {name: _sql_type(dtype) for name, dtype in frame.schema.items()}
+    return Relation(typed_rows(columns, frame.rows()), ["frame_order"])
+
+
+def _sql_type(dtype: pl.DataType) -> str:
+    if dtype.is_integer():
+        return "bigint"
+    if dtype.is_float():
+        return "double precision"
+    if dtype == pl.Boolean:
+        return "boolean"
+    return "varchar"
 
 
 RELATIONS: dict[str, Callable[..., Relation]] = {
@@ -266,6 +287,19 @@ RELATIONS: dict[str, Callable[..., Relation]] = {
     for name, function in globals().items()
     if name.startswith(("raw_", "fct_", "mart_")) and callable(function)
 }
+
+
+def relation_of(
+    name: str, programme: ProgrammeSettings, schemas: Schemas, read: ReadTable
+) -> Relation:
+    """The suite's query; `read` gives the tables read in Python (the level patterns'
+    mart, whose rows are worded there)."""
+    if name == "mart_marker_level_patterns":
+        from orchestration.lib.quality import frames
+
+        patterns = frames.mart_marker_level_patterns(read, frames.FrameContext(programme))
+        return mart_marker_level_patterns(programme, schemas, patterns)
+    return RELATIONS[name](programme, schemas)
 
 
 def _in_roster(alias: str, s: Schemas) -> str:

@@ -1,4 +1,5 @@
-"""Run a pipeline run's suites where the data is (each rule as SQL, `quality.evaluate`), and
+"""Run a pipeline run's suites where the data is (GX's PostgreSQL data source on the team
+warehouse, `quality.gx_postgres`; each rule as our SQL on DuckDB, `quality.evaluate`), and
 build the run's report once."""
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.lib import raw_files
-from orchestration.lib.build_store import store_of
+from orchestration.lib.build_store import BuildStore, PostgresStore, store_of
 from orchestration.lib.errors import RawDataError
 from orchestration.lib.programme import ProgrammeSettings
-from orchestration.lib.quality import docs, engines, evaluate, frames, gx_results, relations
+from orchestration.lib.quality import docs, engines, evaluate, gx_results, relations
 from orchestration.lib.quality.parameters import ReadTable, suite_parameters
 from orchestration.lib.quality.results import MAX_PROBLEMS_PER_EXPECTATION, SuiteResult
 from orchestration.lib.quality.suites import load_suite
@@ -31,26 +32,34 @@ def run_suites(
     other_runs: Collection[str] = (),
 ) -> Iterator[tuple[str, SuiteResult]]:
     """Validate the suites one after another, as each result is ready, in the database
-    engine: one read-only connection to the build copy serves them all; the programme's
-    definition gives every value set and expected label. Each suite's summary and GX result
-    are kept in the run's folder for its report. `other_runs`: the runs in progress on
-    this warehouse besides this one, whose workspaces stay."""
+    engine (GX's own on PostgreSQL, our SQL on DuckDB): one connection to the build copy
+    serves them all; the programme's definition gives every value set and expected label.
+    Each suite's summary and GX result are kept in the run's folder for its report.
+    `other_runs`: the runs in progress on this warehouse besides this one, whose
+    workspaces stay."""
     run_dir = _run_dir(settings, run_id, other_runs)
     for folder in ("summaries", "results"):
         (run_dir / folder).mkdir(parents=True, exist_ok=True)
-    store = store_of(settings, key)
+    for name, result, gx_result in _validated(store_of(settings, key), names, programme, run_id):
+        (run_dir / "summaries" / f"{name}.json").write_text(
+            json.dumps(result.summary(), indent=2), encoding="utf-8"
+        )
+        (run_dir / "results" / f"{name}.json").write_text(json.dumps(gx_result), encoding="utf-8")
+        yield name, result
+
+
+def _validated(
+    store: BuildStore, names: list[str], programme: ProgrammeSettings, run_id: str
+) -> Iterator[tuple[str, SuiteResult, dict]]:
+    """On PostgreSQL, GX validates through its own PostgreSQL data source
+    (`quality.gx_postgres`); DuckDB has no GX dialect, so there the rules are our SQL."""
+    if isinstance(store, PostgresStore):
+        from orchestration.lib.quality import gx_postgres
+
+        yield from gx_postgres.validate_suites(store, names, programme, run_id)
+        return
     with engines.session(store) as connection:
-        schemas = engines.schemas_of(store)
-        for name, result, gx_result in validate_on(
-            connection, names, programme, run_id, schemas=schemas
-        ):
-            (run_dir / "summaries" / f"{name}.json").write_text(
-                json.dumps(result.summary(), indent=2), encoding="utf-8"
-            )
-            (run_dir / "results" / f"{name}.json").write_text(
-                json.dumps(gx_result), encoding="utf-8"
-            )
-            yield name, result
+        yield from validate_on(connection, names, programme, run_id)
 
 
 def validate_on(
@@ -76,14 +85,7 @@ def validate_on(
     parameters = suite_parameters(programme.definition, read)
     for name in names:
         suite_json = load_suite(name)
-        if name == "mart_marker_level_patterns":
-            # Its patterns are worded in Python from the mart's few rows (relations.py).
-            patterns = frames.mart_marker_level_patterns(read, frames.FrameContext(programme))
-            connection.register(
-                "quality_level_patterns",
-                patterns.with_row_index("frame_order"),
-            )
-        relation = relations.RELATIONS[name](programme, schemas)
+        relation = relations.relation_of(name, programme, schemas, read)
         result, gx_results = evaluate.validate(
             connection, suite_json, relation, parameters, max_problems
         )

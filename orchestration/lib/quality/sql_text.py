@@ -67,3 +67,13 @@ def values_table(name: str, columns: list[str], rows: list[tuple]) -> str:
         return f"(select {nulls} where false) as {name}"
     body = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
     return f"(values {body}) as {name}({', '.join(columns)})"
+
+
+def typed_rows(columns: dict[str, str], rows: list[tuple]) -> str:
+    """A select of a few rows made in Python, each column cast to its SQL type (`columns`:
+    name -> type), so that a column null in every row still compares as its type."""
+    if not rows:
+        nulls = ", ".join(f"cast(null as {kind}) as {name}" for name, kind in columns.items())
+        return f"select {nulls} where false"
+    casts = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in columns.items())
+    return f"select {casts} from {values_table('given', list(columns), rows)}"
