@@ -4,12 +4,11 @@ folder as a run spills it: every problem is printed with its file, sheet, row an
 and listed in problems.csv (never inside the raw folder, never with a value read back from
 a raw file); nothing else is written, and the temporary folder is gone when the check ends.
 
-The first check of a process imports Great Expectations (about 4 s); each one after it
-takes under a second, so every bad input a run refuses (tests/bad_inputs.py) is a case here.
-All of them stop a run at ingest or at a raw-level suite, which the check runs: none is
-left to dbt or the marts. The two checks of a 50,000-response survey at the end take a few
-seconds each, after about 8 s of generating it. (No marker: tests/conftest.py groups this file's tests on one
-xdist worker, as it does every file's.)
+Each check takes about a second, so every bad input a run refuses (tests/bad_inputs.py)
+is a case here. All of them stop a run at ingest or at a raw-level suite, which the check
+runs: none is left to dbt or the marts. The two checks of a 50,000-response survey at the
+end take a few seconds each, after about 8 s of generating it. (No marker:
+tests/conftest.py groups this file's tests on one xdist worker, as it does every file's.)
 """
 
 import csv
