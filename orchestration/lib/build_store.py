@@ -97,13 +97,10 @@ class PostgresStore:
         return connect(self.url)
 
     def query(self, sql: str) -> pl.DataFrame:
+        from orchestration.lib.postgres_frames import frame_of
+
         with self._connect() as connection:
-            cursor = connection.execute(sql)
-            names = [column.name for column in cursor.description]
-            rows = cursor.fetchall()
-        # Every column's type from all its rows: a column null in its first rows is still
-        # a number where it is one.
-        return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+            return frame_of(connection.execute(sql))
 
     def landed_fingerprint(self, tables: list[str], layer: str) -> str | None:
         from orchestration.lib import postgres_landing

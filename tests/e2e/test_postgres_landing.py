@@ -8,6 +8,7 @@ import polars as pl
 import psycopg
 import pytest
 
+from orchestration.lib.postgres_frames import frame_of
 from orchestration.lib.postgres_landing import landed_fingerprint, postgres_type, replace_tables
 from orchestration.lib.spilled import SpilledTable, SpillFolder
 
@@ -73,6 +74,32 @@ def test_every_column_type_comes_back_as_it_went_in(connection):
         "local": "timestamp without time zone",
         "blank": "character varying",
     }
+
+
+def test_a_query_s_columns_keep_the_server_s_types_when_no_value_gives_one(connection):
+    """An empty table, or a column null in every row, reads back typed as on DuckDB (the
+    level patterns' mart of a programme where every level is nested: their wording calls
+    string methods on its columns)."""
+    connection.execute(
+        "create table marts_like (levels varchar, n bigint, share numeric, day date, "
+        "flag boolean, at timestamptz)"
+    )
+    empty = frame_of(connection.execute("select * from marts_like"))
+    assert empty.schema == pl.Schema(
+        {
+            "levels": pl.String,
+            "n": pl.Int64,
+            "share": pl.Float64,
+            "day": pl.Date,
+            "flag": pl.Boolean,
+            "at": pl.Datetime("us", "UTC"),
+        }
+    )
+    connection.execute("insert into marts_like (n) values (3), (4)")
+    nulls = frame_of(connection.execute("select levels, n from marts_like order by n"))
+    assert nulls.schema == pl.Schema({"levels": pl.String, "n": pl.Int64})
+    assert nulls["n"].to_list() == [3, 4]
+    assert nulls["levels"].str.split(", ").to_list() == [None, None]
 
 
 def test_fingerprints_are_recorded_with_the_tables_they_landed(connection):

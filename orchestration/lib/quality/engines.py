@@ -30,9 +30,9 @@ class _Rows:
         return self._cursor.fetchall()
 
     def pl(self) -> pl.DataFrame:
-        names = [column.name for column in self._cursor.description]
-        rows = self._cursor.fetchall()
-        return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+        from orchestration.lib.postgres_frames import frame_of
+
+        return frame_of(self._cursor)
 
 
 class PostgresSession:
