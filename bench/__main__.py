@@ -154,13 +154,12 @@ def _main(args, parser, scales, data_dir, this, checkouts) -> int:
         root = args.compare.resolve()
         if not (root / ".venv" / "bin" / "idream").exists():
             parser.error(f"{root}/.venv/bin/idream not found: run `make setup` in {root}")
-        other = Checkout(
-            _label(root),
-            root,
-            root / ".venv" / "bin",
-            data_dir / "other" / "warehouse",
-            data_dir / "other" / "dagster_home",
-        )
+        # A warehouse and instance per checkout and commit: dbt does not alter a seed's
+        # columns in place, so another commit's seeds left in a shared warehouse can fail
+        # this one's build (76e76e0 after a880fb1 did).
+        folder = data_dir / "other" / "".join(c if c.isalnum() else "_" for c in _label(root))
+        bin_dir = root / ".venv" / "bin"
+        other = Checkout(_label(root), root, bin_dir, folder / "warehouse", folder / "dagster_home")
         if other.label == this.label:
             other = dataclasses.replace(other, label=f"{other.label} (other)")
         checkouts = [other, this]
