@@ -8,6 +8,7 @@ The rendering functions are pure; `StepLines` is the logging handler that draws 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,11 @@ from orchestration.lib.errors import Problem
 SHOWN_PER_RULE = 5
 
 _DONE = {"STEP_SUCCESS": "ok", "STEP_FAILURE": "FAILED", "STEP_SKIPPED": "skipped"}
+
+# How Dagster says it will not run a step because one before it failed (an error log, not a
+# step event: "Dependencies for step <key> failed: [<every output it waited for>]. Not
+# executing."). The terminal gives that step its line instead; the log file keeps the text.
+_NOT_RUN = re.compile(r"Dependencies for step (?P<step>\S+?)(?: failed:| were not executed:).*")
 
 
 class StepLines(logging.Handler):
@@ -51,6 +57,10 @@ class StepLines(logging.Handler):
             # What the run warns of (a key it created, a build copy set aside, a check's
             # warning-level rule) is for the person at the terminal too.
             message = meta.get("orig_message") or record.getMessage()
+            if not_run := _NOT_RUN.fullmatch(message):
+                line = step_line(not_run["step"], "not run", None)
+                self._progress.console.print(line, highlight=False)
+                return
             self._progress.console.print(
                 f"  {record.levelname.lower()}: {message}", highlight=False
             )

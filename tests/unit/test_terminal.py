@@ -3,7 +3,14 @@ few locations per rule and the count of the rest; and the raw value read back wh
 warehouse holds only a pseudonym."""
 
 from orchestration.lib.errors import Problem
-from orchestration.terminal import SHOWN_PER_RULE, RuleFailure, render_failures, step_label
+from orchestration.terminal import (
+    SHOWN_PER_RULE,
+    RuleFailure,
+    StepLines,
+    render_failures,
+    step_label,
+    step_line,
+)
 
 
 def _problem(row: int, column: str = "cohort") -> Problem:
@@ -69,3 +76,34 @@ def test_steps_are_named_in_words():
     assert step_label("raw_survey") == "raw_survey"
     assert step_label("quality_checks_survey") == "check the survey (Great Expectations)"
     assert step_label("idream_dbt_models").startswith("dbt build")
+
+
+def _printed(*messages: str) -> str:
+    """What the step lines print for these error logs of a run, as Dagster sends them."""
+    import io
+    import logging
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    lines = StepLines(Console(file=out, width=200))
+    for message in messages:
+        record = logging.LogRecord("dagster", logging.ERROR, "", 0, message, None, None)
+        record.dagster_meta = {"orig_message": message}
+        lines.emit(record)
+    return out.getvalue()
+
+
+def test_a_step_dagster_does_not_run_after_a_failure_is_one_line_without_dagster_s_list():
+    printed = _printed(
+        "Dependencies for step quality__report failed: ['quality_checks_marts', "
+        "'quality_checks_marts']. Not executing.",
+        "Dependencies for step publish__evidence_brief failed: ['quality_checks_marts'] were "
+        "not executed: ['quality__report']. Not executing.",
+        "something else went wrong",
+    )
+    assert printed.splitlines() == [
+        step_line("quality__report", "not run", None),
+        step_line("publish__evidence_brief", "not run", None),
+        "  error: something else went wrong",
+    ]
