@@ -46,6 +46,17 @@ class PostgresSession:
         return _Rows(self._connection.execute(sql))
 
 
+def reader(connection, schemas: Schemas):
+    """A `ReadTable` over `connection` (DuckDB's, or `PostgresSession`): a layer's table
+    (`raw.survey_codebook`) as a frame, read where `schemas` put the layer."""
+
+    def read(table: str) -> pl.DataFrame:
+        layer, _, name = table.partition(".")
+        return connection.execute(f"select * from {getattr(schemas, layer)}.{name}").pl()
+
+    return read
+
+
 def schemas_of(store: BuildStore) -> Schemas:
     """Where the suites' layers are in `store`, as SQL names."""
     if isinstance(store, DuckDBStore):

@@ -57,11 +57,7 @@ def validate_suites(
     Python (the codebook's length, the level patterns' mart) and each query's columns."""
     schemas = engines.schemas_of(store)
     with engines.session(store) as session, _data_source(store.url) as source:
-
-        def read(table: str):
-            layer, _, name = table.partition(".")
-            return session.execute(f"select * from {getattr(schemas, layer)}.{name}").pl()
-
+        read = engines.reader(session, schemas)
         parameters = suite_parameters(programme.definition, read)
         for name in names:
             suite_json = load_suite(name)

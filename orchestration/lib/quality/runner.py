@@ -10,8 +10,6 @@ from collections.abc import Collection, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import polars as pl
-
 from orchestration.lib import raw_files
 from orchestration.lib.build_store import BuildStore, PostgresStore, store_of
 from orchestration.lib.errors import RawDataError
@@ -76,12 +74,7 @@ def validate_on(
     suite's result and GX's validation result of it (a dict). `read`: where the small
     tables read in Python come from (the codebook, for its length; the level patterns'
     mart), by default the connection."""
-
-    def read_here(table: str) -> pl.DataFrame:
-        layer, _, name = table.partition(".")
-        return connection.execute(f"select * from {getattr(schemas, layer)}.{name}").pl()
-
-    read = read or read_here
+    read = read or engines.reader(connection, schemas)
     parameters = suite_parameters(programme.definition, read)
     for name in names:
         suite_json = load_suite(name)
