@@ -90,13 +90,12 @@ def validate_frames(
     names: list[str],
     read: ReadTable,
     programme: ProgrammeSettings,
-    workspace: Path | None = None,
     run_id: str | None = None,
     max_problems: int = MAX_PROBLEMS_PER_EXPECTATION,
 ) -> Iterator[tuple[str, SuiteResult]]:
-    """The suites on the tables `read` returns, held in memory (the frames ingest read for
-    `idream check`, a test's tables): DuckDB queries the frames where they are, with the
-    same SQL as a run's. `workspace` is not needed any more (GX keeps nothing for a check)."""
+    """The suites on the tables `read` returns, held in memory (a test's tables): DuckDB
+    queries the frames where they are, with the same SQL as a run's. (`idream check` reads
+    the survey spilled to Parquet, so it builds its own connection: `check_tables`.)"""
     import duckdb
 
     with duckdb.connect() as connection:
