@@ -17,6 +17,7 @@ import polars as pl
 
 from orchestration.lib import warehouse
 from orchestration.lib.postgres import WarehouseUrl
+from orchestration.lib.quality.sql_text import identifier
 
 
 def store_of(settings, key: str | None) -> BuildStore:
@@ -46,10 +47,6 @@ class BuildStore(Protocol):
     ) -> None: ...
 
 
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 @dataclass(frozen=True)
 class DuckDBStore:
     """The build copy in `<warehouse>/.build/idream.duckdb` (lib/warehouse.py)."""
@@ -61,7 +58,7 @@ class DuckDBStore:
         return layer
 
     def table(self, layer: str, name: str) -> str:
-        return f"{_quoted(layer)}.{_quoted(name)}"
+        return f"{identifier(layer)}.{identifier(name)}"
 
     def query(self, sql: str) -> pl.DataFrame:
         return warehouse.query(self.path, sql, self.key)
@@ -89,7 +86,7 @@ class PostgresStore:
         return build_schema(self.programme_id, layer)
 
     def table(self, layer: str, name: str) -> str:
-        return f"{_quoted(self.schema(layer))}.{_quoted(name)}"
+        return f"{identifier(self.schema(layer))}.{identifier(name)}"
 
     def _connect(self):
         from orchestration.lib.postgres import connect

@@ -14,6 +14,7 @@ import polars as pl
 from orchestration.lib import warehouse
 from orchestration.lib.build_store import BuildStore, DuckDBStore, PostgresStore
 from orchestration.lib.quality.relations import Schemas
+from orchestration.lib.quality.sql_text import identifier
 
 
 class _Rows:
@@ -61,7 +62,7 @@ def schemas_of(store: BuildStore) -> Schemas:
     """Where the suites' layers are in `store`, as SQL names."""
     if isinstance(store, DuckDBStore):
         return Schemas()
-    return Schemas(raw=_quoted(store.schema("raw")), marts=_quoted(store.schema("marts")))
+    return Schemas(raw=identifier(store.schema("raw")), marts=identifier(store.schema("marts")))
 
 
 @contextlib.contextmanager
@@ -76,7 +77,3 @@ def session(store: BuildStore) -> Iterator:
     assert isinstance(store, DuckDBStore)
     with warehouse.connect(store.path, read_only=True, key=store.key) as connection:
         yield connection
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'

@@ -25,6 +25,7 @@ from orchestration.lib.quality.results import (
     problem_from_row,
 )
 from orchestration.lib.quality.sql_rules import TABLE_TYPES, Rule, resolve, rule, table_success
+from orchestration.lib.quality.sql_text import identifier
 
 # Failing values a GX result lists (`partial_unexpected_list`), as before with GX.
 PARTIAL = 5
@@ -181,17 +182,13 @@ def _counts(connection, relation: Relation, rules: list[Rule]):
 
 
 def _failing_rows(connection, relation, item: Rule, columns, order, limit) -> list[dict]:
-    names = ", ".join(_quoted(c) for c in columns)
-    by = f" order by {', '.join(_quoted(c) for c in order)}" if order else ""
+    names = ", ".join(identifier(c) for c in columns)
+    by = f" order by {', '.join(identifier(c) for c in order)}" if order else ""
     cursor = connection.execute(
         f"{_with_flags(relation, [item])} select {names} from flagged "
         f"where {item.unexpected}{by} limit {int(limit)}"
     )
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _quoted(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
 
 
 def failing_value(row: dict, columns: list[str]):

@@ -38,6 +38,7 @@ from orchestration.lib.quality.results import (
     problem_from_row,
 )
 from orchestration.lib.quality.sql_rules import TABLE_TYPES, resolve
+from orchestration.lib.quality.sql_text import identifier
 from orchestration.lib.quality.suites import load_suite
 
 DATA_SOURCE = "warehouse"
@@ -148,9 +149,9 @@ def _asset_query(suite_json: dict, relation, columns: list[str]) -> tuple[str, l
     order = [c for c in relation.order if c in columns]
     shown = kept if exact else list(dict.fromkeys([*kept, *order]))
     hidden = [c for c in order if c not in shown]
-    sorted_by = f" order by {', '.join(_quoted(c) for c in order)}" if hidden else ""
+    sorted_by = f" order by {', '.join(identifier(c) for c in order)}" if hidden else ""
     query = (
-        f"select {', '.join(_quoted(c) for c in shown)} from ({relation.sql}) checked{sorted_by}"
+        f"select {', '.join(identifier(c) for c in shown)} from ({relation.sql}) checked{sorted_by}"
     )
     report = suite_json["meta"]["report_columns"]
     return query, [c for c in dict.fromkeys([*report, *order]) if c in shown]
@@ -308,7 +309,3 @@ def connection_string(url: WarehouseUrl) -> str:
         return f"{DRIVER}://{user}@localhost:{url.port}/{dbname}?host={quote(url.host, safe='/')}"
     host = f"[{url.host}]" if ":" in url.host else url.host
     return f"{DRIVER}://{user}@{host}:{url.port}/{dbname}"
-
-
-def _quoted(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'

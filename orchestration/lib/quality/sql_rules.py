@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orchestration.lib.quality.sql_text import in_list, literal
+from orchestration.lib.quality.sql_text import identifier, in_list, literal
 
 TABLE_TYPES = ("expect_table_columns_to_match_set", "expect_table_row_count_to_be_between")
 
@@ -50,7 +50,7 @@ def rule(index: int, type_: str, kwargs: dict) -> Rule:
     if type_ in TABLE_TYPES:
         return Rule(index, type_, kwargs, [])
     if type_.startswith("expect_column_pair_values"):
-        a, b = _name(kwargs["column_A"]), _name(kwargs["column_B"])
+        a, b = identifier(kwargs["column_A"]), identifier(kwargs["column_B"])
         ignore = kwargs.get("ignore_row_if", "both_values_are_missing")
         considered = {
             "both_values_are_missing": f"not ({a} is null and {b} is null)",
@@ -72,7 +72,7 @@ def rule(index: int, type_: str, kwargs: dict) -> Rule:
             f"({considered} and {failing})",
             considered,
         )
-    column = _name(kwargs["column"])
+    column = identifier(kwargs["column"])
     present = f"{column} is not null"
     if type_ == "expect_column_values_to_not_be_null":
         return Rule(index, type_, kwargs, [kwargs["column"]], f"{column} is null", "true")
@@ -113,7 +113,3 @@ def table_success(item: Rule, columns: list[str], row_count: int) -> tuple[bool,
     if item.kwargs.get("exact_match", True):
         return set(columns) == expected, columns
     return expected <= set(columns), columns
-
-
-def _name(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'

@@ -1,10 +1,15 @@
 """Small pieces of portable SQL text (DuckDB and PostgreSQL alike) that the suites' queries
-are built from: literals from the programme definition, lookups by value, and distinct
+are built from: quoted names, literals from the programme definition, lookups by value, and distinct
 counts over a window (PostgreSQL has no `count(distinct ...) over`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+
+
+def identifier(name: str) -> str:
+    """A table, schema or column name as SQL: double-quoted, any double quote doubled."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def literal(value) -> str:
