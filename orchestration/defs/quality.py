@@ -15,7 +15,12 @@ from dataclasses import asdict
 import dagster as dg
 
 from orchestration.defs.partitions import PROGRAMMES
-from orchestration.defs.resources import BUILD_POOL, BuildWarehouse, other_runs_in_progress
+from orchestration.defs.resources import (
+    BUILD_POOL,
+    BuildWarehouse,
+    QualitySite,
+    other_runs_in_progress,
+)
 from orchestration.lib.quality.suites import load_suite, suite_names
 
 # The steps that validate the suites, in run order: the raw tables (roster, markers,
@@ -139,12 +144,12 @@ def _check_result(context, key, suite, result, report) -> dg.AssetCheckResult:
     ),
 )
 def quality_report(
-    context: dg.AssetExecutionContext, build: BuildWarehouse
+    context: dg.AssetExecutionContext, build: BuildWarehouse, quality_site: QualitySite
 ) -> dg.MaterializeResult:
     from orchestration.lib.quality.runner import publish_run_report
 
     s = build.paths
-    publish_run_report(s, context.run.run_id)
+    publish_run_report(s, context.run.run_id, build_site=quality_site.build_site)
     summary = json.loads((s.quality_dir / "summary.json").read_text(encoding="utf-8"))
     ran = [suite for suite in summary["suites"] if suite["ran"]]
     warnings = sum(suite.get("warnings", 0) for suite in ran)
@@ -162,7 +167,7 @@ def quality_report(
     )
 
 
-@dg.failure_hook(required_resource_keys={"build"})
+@dg.failure_hook(required_resource_keys={"build", "quality_site"})
 def quality_report_of_a_failed_run(context: dg.HookContext) -> None:
     """A step failed: the run's quality report is published as far as the run got (the
     suites it validated, or why no check ran), so that reviewers never read the last
@@ -171,7 +176,12 @@ def quality_report_of_a_failed_run(context: dg.HookContext) -> None:
 
     error = context.op_exception
     stopped = f"{context.step_key} failed: {error}" if error else f"{context.step_key} failed"
-    publish_run_report(context.resources.build.paths, context.run_id, stopped)
+    publish_run_report(
+        context.resources.build.paths,
+        context.run_id,
+        stopped,
+        build_site=context.resources.quality_site.build_site,
+    )
 
 
 @dg.definitions

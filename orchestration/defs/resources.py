@@ -1,4 +1,4 @@
-"""Resources: the pipeline's settings, and the run's build warehouse.
+"""Resources: the pipeline's settings, the run's build warehouse, its quality report's site.
 
 `PipelineSettings` holds paths only and is cheap: schedules and sensors use it too.
 `BuildWarehouse` is the run's working copy of the warehouse: the programme settings and
@@ -10,6 +10,7 @@ launched from the UI, a schedule or the sensor gets them from the environment, h
 
 import contextlib
 import hashlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from orchestration.lib.build_lock import BuildLock, ProgrammeBuildLock
 from orchestration.lib.build_store import BuildStore, store_of
 from orchestration.lib.postgres import parse_warehouse_url
 from orchestration.lib.programme import ProgrammeSettings
+from orchestration.lib.quality.site_process import SiteProcess
 from orchestration.settings import Settings
 
 # Every step that opens the DuckDB build file claims a slot of this Dagster concurrency
@@ -176,6 +178,36 @@ class BuildWarehouse(dg.ConfigurableResource):
         return self._pseudonym_key, hashlib.sha256(self._pseudonym_key).hexdigest()
 
 
+class QualitySite(dg.ConfigurableResource):
+    """Builds the run's Data Docs site (the quality report) with Great Expectations.
+
+    On the DuckDB warehouse a process of its own is started as the run's resources are set
+    up, so that GX's import (about 4 s) overlaps the run's first steps instead of holding up
+    its report step (lib/quality/site_process.py). Where GX is already imported in this
+    process (the PostgreSQL warehouse's checks import it; a test session), or a second
+    report is built in one run (a failure after the report), it is built here."""
+
+    settings: PipelineSettings
+    _process: SiteProcess | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if not self.settings.warehouse_url and "great_expectations" not in sys.modules:
+            self._process = SiteProcess()
+
+    def build_site(self, results_dir: Path, context_dir: Path, site_dir: Path) -> bool:
+        process, self._process = self._process, None
+        if process is None:
+            from orchestration.lib.quality import gx_results
+
+            return gx_results.build_site(results_dir, context_dir, site_dir)
+        return process.build(results_dir, context_dir, site_dir)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._process is not None:
+            self._process.close()
+            self._process = None
+
+
 def prepare_build(settings: Settings, keep_free_text: bool, key: str | None) -> list[str]:
     """Set aside a build copy that the warehouse key cannot open or that holds free text
     the programme no longer keeps. Returns what it did, for the run's log."""
@@ -203,6 +235,7 @@ def run_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
         "settings": pipeline_settings,
         "build": BuildWarehouse(settings=pipeline_settings),
+        "quality_site": QualitySite(settings=pipeline_settings),
     }
 
 

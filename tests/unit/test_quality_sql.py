@@ -4,6 +4,7 @@ Docs, and a rule that cannot run says so instead of stopping the checks. (Each r
 meaning, rule by rule: tests/unit/test_quality_suites.py.)"""
 
 import json
+import os
 
 import polars as pl
 import pytest
@@ -12,6 +13,7 @@ from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.quality import evaluate, gx_results, relations, runner, sql_rules
 from orchestration.lib.quality.parameters import suite_parameters
 from orchestration.lib.quality.results import ERROR
+from orchestration.lib.quality.site_process import SiteProcess, SiteProcessError
 from orchestration.lib.quality.suites import load_suite
 from tests.duckdb_tables import duckdb_with
 
@@ -135,6 +137,48 @@ def test_the_results_render_in_gx_data_docs(tmp_path):
     [page] = (tmp_path / "site" / "validations" / "raw_survey_answers").rglob("*.html")
     text = page.read_text(encoding="utf-8")
     assert "run-1" in text and "maybe" in text and "25 unexpected values found" in text
+
+
+def test_the_site_process_builds_the_pages_gx_builds_here(tmp_path):
+    connection = duckdb_with(
+        {"raw.survey_codebook": codebook(), "raw.survey_answers": answers(40, 25)}
+    )
+    _, gx = validate(connection, "raw_survey_answers")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "raw_survey_answers.json").write_text(json.dumps(gx))
+    process = SiteProcess()
+    assert process.build(tmp_path / "results", tmp_path / "gx_there", tmp_path / "there")
+    assert gx_results.build_site(tmp_path / "results", tmp_path / "gx_here", tmp_path / "here")
+
+    def pages(site):
+        return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+    assert pages(tmp_path / "there") == pages(tmp_path / "here")
+    [page] = (tmp_path / "there" / "validations" / "raw_survey_answers").rglob("*.html")
+    assert "25 unexpected values found" in page.read_text(encoding="utf-8")
+    assert not _alive(process.pid)
+
+
+def test_a_site_process_never_given_its_work_is_stopped():
+    process = SiteProcess()
+    process.close()
+    assert not _alive(process.pid)
+
+
+def test_a_site_process_that_fails_says_why(tmp_path):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "raw_survey_answers.json").write_text("{not json")
+    with pytest.raises(SiteProcessError, match="JSONDecodeError"):
+        SiteProcess().build(tmp_path / "results", tmp_path / "gx", tmp_path / "site")
+    assert not (tmp_path / "site").exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_no_results_no_site(tmp_path):

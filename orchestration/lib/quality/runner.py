@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -124,11 +124,17 @@ def _tables_read(names: list[str]) -> list[str]:
     return list(dict.fromkeys(tables))
 
 
-def publish_run_report(settings: Settings, run_id: str, stopped: str | None = None) -> Path:
+def publish_run_report(
+    settings: Settings,
+    run_id: str,
+    stopped: str | None = None,
+    build_site: Callable[[Path, Path, Path], bool] = gx_results.build_site,
+) -> Path:
     """The run's quality report, swapped into `<warehouse>/quality/`: the Data Docs and
     summary.json of every suite the run validated. Built once, after the last check of a
     run that passed them (the `quality/report` asset), or when a step of the run failed
-    (the job's failure hook); `stopped` says why, for a run that no check reached."""
+    (the job's failure hook); `stopped` says why, for a run that no check reached.
+    `build_site`: GX's Data Docs, here or by the run's site process (`site_process`)."""
     run = {
         "run_id": run_id,
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -144,7 +150,7 @@ def publish_run_report(settings: Settings, run_id: str, stopped: str | None = No
             settings.quality_dir, run, stopped or "no check ran", settings.scratch_dir
         )
         return settings.quality_dir
-    gx_results.build_site(run_dir / "results", run_dir / "gx", run_dir / "site")
+    build_site(run_dir / "results", run_dir / "gx", run_dir / "site")
     return docs.publish_report(
         run_dir / "site", summaries, run, settings.quality_dir, settings.scratch_dir
     )
