@@ -46,7 +46,7 @@ def stage_of(step_key: str) -> str:
 
 
 # The checks stage's one step that validates nothing: it stores the suites' results in
-# GX and renders its Data Docs, a cost fixed by GX's import whatever the data's size.
+# GX and renders its Data Docs, a cost that does not grow with the data's size.
 REPORT_STEP = "quality__report"
 
 

@@ -192,7 +192,7 @@ def _run_programme(settings, programme, args: argparse.Namespace) -> int:
     from orchestration.lib.errors import RawDataError
     from orchestration.lib.programme import ProgrammeSettingsError
     from orchestration.lib.publishing import up_to_date
-    from orchestration.runner import add_programme_partitions, run_pipeline
+    from orchestration.runner import run_pipeline
     from orchestration.settings import SettingsError
 
     fingerprint = programme.fingerprint()
@@ -205,9 +205,8 @@ def _run_programme(settings, programme, args: argparse.Namespace) -> int:
         )
         return 0
     try:
-        # Only a programme that runs is made a partition here: the no-op above stays free
-        # of Dagster's import (under a second). One that was published before is one already.
-        add_programme_partitions([programme])
+        # Only a programme that runs is made a partition (by `run_pipeline`, on the instance
+        # it runs in): the no-op above stays free of Dagster's import (under a second).
         outcome = run_pipeline(
             settings, programme, fingerprint, full_rebuild=args.force, verbose=args.verbose
         )

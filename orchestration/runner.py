@@ -95,15 +95,6 @@ def run_pipeline(
     return RunOutcome(success=False, run_id=run_id, log_file=log_file, failure=printable)
 
 
-def add_programme_partitions(programmes: list[Settings]) -> list[str]:
-    """The programmes become partitions in the project's instance (those not yet one), so
-    that the UI lists each one; returns the ids added."""
-    import dagster as dg
-
-    with dg.DagsterInstance.from_config(str(dagster_home())) as instance:
-        return add_programmes(instance, [programme.programme_id for programme in programmes])
-
-
 def add_programmes(instance, programme_ids: list[str]) -> list[str]:
     from orchestration.defs.partitions import add_programmes as add
 
