@@ -181,24 +181,18 @@ class BuildWarehouse(dg.ConfigurableResource):
 class QualitySite(dg.ConfigurableResource):
     """Builds the run's Data Docs site (the quality report) with Great Expectations.
 
-    On the DuckDB warehouse the dbt step starts a process of its own (`start`), so that
-    GX's import (about 4 s) runs on the machine's second core while dbt's graph, mostly
-    single-threaded Python, leaves it idle, instead of holding up the report step
-    (lib/quality/site_process.py). Not earlier: ingest keeps both cores busy. Where GX is
-    already imported in this process (the PostgreSQL warehouse's checks import it; a test
-    session), where no process was started (a run of a few assets), or for a second report
-    in one run (a failure after the report), the site is built here."""
+    On the DuckDB warehouse a process of its own is started as the run's resources are set
+    up, so that GX's import (about 4 s) runs beside the run's first steps instead of
+    holding up its report step (lib/quality/site_process.py). Where GX is already imported
+    in this process (the PostgreSQL warehouse's checks import it; a test session), or for
+    a second report in one run (a failure after the report), the site is built here."""
 
     settings: PipelineSettings
     _process: SiteProcess | None = PrivateAttr(default=None)
-    _started: bool = PrivateAttr(default=False)
 
-    def start(self) -> None:
-        """Start the site's process, once per run, where it would help."""
-        if self._started or self.settings.warehouse_url or "great_expectations" in sys.modules:
-            return
-        self._started = True
-        self._process = SiteProcess()
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if not self.settings.warehouse_url and "great_expectations" not in sys.modules:
+            self._process = SiteProcess()
 
     def build_site(self, results_dir: Path, context_dir: Path, site_dir: Path) -> bool:
         process, self._process = self._process, None

@@ -12,7 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 
 from orchestration.defs.dbt_project import dbt_project, parsed, read_manifest
 from orchestration.defs.partitions import PROGRAMMES
-from orchestration.defs.resources import BUILD_POOL, BuildWarehouse, QualitySite
+from orchestration.defs.resources import BUILD_POOL, BuildWarehouse
 from orchestration.lib import dbt_invocation
 from orchestration.lib.build_store import BuildStore
 from orchestration.lib.dbt_target import (
@@ -83,9 +83,7 @@ TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_a
     pool=BUILD_POOL,
     partitions_def=PROGRAMMES,
 )
-def idream_dbt_models(
-    context: dg.AssetExecutionContext, build: BuildWarehouse, quality_site: QualitySite
-):
+def idream_dbt_models(context: dg.AssetExecutionContext, build: BuildWarehouse):
     """Every seed, model and data test, in one `dbt build`, in this process.
 
     Every model is rebuilt on every run: a run only happens when a raw file, the code or a
@@ -93,8 +91,6 @@ def idream_dbt_models(
     Dagster skip everything downstream of it, the brief included (docs/decisions.md).
     dbt's unit tests are left to `make test`, as dbt's docs advise for production builds.
     """
-    # The quality report's GX process imports GX while dbt runs (QualitySite).
-    quality_site.start()
     with build.turn(context.log) as s:
         # The manifest the assets were defined from (parsed as this run started).
         manifest = MANIFEST
