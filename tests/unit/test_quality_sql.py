@@ -126,13 +126,19 @@ def test_every_rule_of_every_suite_has_its_sql():
             assert sql_rules.rule(index, expectation["type"], kwargs), (name, expectation)
 
 
-def test_the_results_render_in_gx_data_docs(tmp_path):
+def _answers_result(tmp_path):
+    """A results folder with one suite's GX result: 25 of 40 answers off their scale."""
     connection = duckdb_with(
         {"raw.survey_codebook": codebook(), "raw.survey_answers": answers(40, 25)}
     )
     _, gx = validate(connection, "raw_survey_answers")
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "raw_survey_answers.json").write_text(json.dumps(gx))
+    return tmp_path / "results"
+
+
+def test_the_results_render_in_gx_data_docs(tmp_path):
+    _answers_result(tmp_path)
     assert gx_results.build_site(tmp_path / "results", tmp_path / "gx", tmp_path / "site")
     [page] = (tmp_path / "site" / "validations" / "raw_survey_answers").rglob("*.html")
     text = page.read_text(encoding="utf-8")
@@ -140,15 +146,10 @@ def test_the_results_render_in_gx_data_docs(tmp_path):
 
 
 def test_the_site_process_builds_the_pages_gx_builds_here(tmp_path):
-    connection = duckdb_with(
-        {"raw.survey_codebook": codebook(), "raw.survey_answers": answers(40, 25)}
-    )
-    _, gx = validate(connection, "raw_survey_answers")
-    (tmp_path / "results").mkdir()
-    (tmp_path / "results" / "raw_survey_answers.json").write_text(json.dumps(gx))
+    results = _answers_result(tmp_path)
     process = SiteProcess()
-    assert process.build(tmp_path / "results", tmp_path / "gx_there", tmp_path / "there")
-    assert gx_results.build_site(tmp_path / "results", tmp_path / "gx_here", tmp_path / "here")
+    assert process.build(results, tmp_path / "gx_there", tmp_path / "there")
+    assert gx_results.build_site(results, tmp_path / "gx_here", tmp_path / "here")
 
     def pages(site):
         return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
