@@ -14,6 +14,7 @@ from orchestration.lib.errors import Problem, RawDataError
 from orchestration.lib.programme import ProgrammeSettings
 from orchestration.lib.survey_export_rules import codebook_items
 from tests.bad_inputs import CASES, GX_CHECK, location, write_broken
+from tests.duckdb_tables import duckdb_with
 from tests.programmes import minimal_programme
 
 KEY = b"unit-test-key-0123456789"
@@ -91,7 +92,10 @@ def test_a_broken_rule_lands_and_fails_its_suite_with_its_location(case, tmp_pat
 
     suite = GX_CHECK[case].removeprefix("gx_")
     # As `idream check` validates what ingest read: the suite's query on the landed frames.
-    [(_, result)] = runner.validate_frames([suite], read, ProgrammeSettings.load(raw))
+    connection = duckdb_with(tables)
+    [(_, result, _)] = runner.validate_on(
+        connection, [suite], ProgrammeSettings.load(raw), read=read
+    )
     assert not result.passed  # an error-level failure: the check blocks the publish
     located = _located(result.problems(), case)
     assert located, [str(problem) for problem in result.problems()]

@@ -13,6 +13,7 @@ from orchestration.lib.quality import frames, relations, runner
 from orchestration.lib.quality.parameters import suite_parameters
 from orchestration.lib.quality.results import ERROR, WARNING
 from orchestration.lib.quality.suites import suite_names
+from tests.duckdb_tables import duckdb_with
 
 # IDREAM's definition (no definition in programme.toml), with the counts it states.
 CONTEXT = frames.FrameContext(
@@ -185,7 +186,8 @@ def validate():
         def read(table: str) -> pl.DataFrame:
             return tables[table]
 
-        [(_, result)] = runner.validate_frames([suite], read, context.programme)
+        connection = duckdb_with(tables)
+        [(_, result, _)] = runner.validate_on(connection, [suite], context.programme, read=read)
         return result
 
     return run

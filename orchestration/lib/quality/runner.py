@@ -86,44 +86,6 @@ def validate_on(
         yield name, result, evaluate.suite_result_dict(suite_json, gx_results, run_id, run_time)
 
 
-def validate_frames(
-    names: list[str],
-    read: ReadTable,
-    programme: ProgrammeSettings,
-    run_id: str | None = None,
-    max_problems: int = MAX_PROBLEMS_PER_EXPECTATION,
-) -> Iterator[tuple[str, SuiteResult]]:
-    """The suites on the tables `read` returns, held in memory (a test's tables): DuckDB
-    queries the frames where they are, with the same SQL as a run's. (`idream check` reads
-    the survey spilled to Parquet, so it builds its own connection: `check_tables`.)"""
-    import duckdb
-
-    with duckdb.connect() as connection:
-        for table in _tables_read(names):
-            try:
-                frame = read(table)
-            except KeyError:
-                continue
-            if not frame.columns:
-                continue  # a table ingest could not read: its suites do not run
-            schema, _, name = table.partition(".")
-            connection.execute(f"create schema if not exists {schema}")
-            connection.register(f"{schema}__{name}", frame)
-            connection.execute(f"create view {table} as select * from {schema}__{name}")
-        found = validate_on(connection, names, programme, run_id, max_problems, read)
-        for name, result, _ in found:
-            yield name, result
-
-
-def _tables_read(names: list[str]) -> list[str]:
-    """The tables the suites check and read."""
-    tables = []
-    for name in names:
-        meta = load_suite(name)["meta"]
-        tables += [meta["table"], *meta["reads"]]
-    return list(dict.fromkeys(tables))
-
-
 def publish_run_report(
     settings: Settings,
     run_id: str,
