@@ -53,7 +53,8 @@ def reader(connection, schemas: Schemas):
 
     def read(table: str) -> pl.DataFrame:
         layer, _, name = table.partition(".")
-        return connection.execute(f"select * from {getattr(schemas, layer)}.{name}").pl()
+        relation = f"{getattr(schemas, layer)}.{identifier(name)}"
+        return connection.execute(f"select * from {relation}").pl()
 
     return read
 
