@@ -92,17 +92,41 @@ def published_digest(warehouse: Path) -> dict[str, str]:
     return tree_digest(warehouse, skip=(".build", "quality", "logs"))
 
 
+# The session's shared runs (tests/e2e/conftest.py): every module using one is put in one
+# group, so that each run happens once, not once per worker.
+SHARED_RUNS = ("sample_run", "example_run")
+SHARED_GROUP = "shared_runs"
+
+
 # First: xdist's own hook reads these marks to group the tests, on each worker.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """One xdist group per test file, as `--dist loadfile` would make (module fixtures are
-    whole pipeline runs), except that every file using the session's sample run shares one
-    group: that run then happens once, not once per worker."""
+    whole pipeline runs), except that every file using a shared session run is in one
+    group.
+
+    The groups are also put in the order the two workers should take them (pyproject
+    turns xdist's own reordering off: it sorts by the number of tests, which sends the
+    one-test end-to-end files of a minute or two last, so that one worker ran one of them
+    alone at the end while the other sat idle). The shared group first (the largest), then
+    the other end-to-end files, then the unit tests, which are short and fill the gaps at
+    the end. Each file's tests stay together and in their order, so module fixtures are
+    still set up once."""
 
     def file_of(item) -> str:
         return item.nodeid.split("::")[0]
 
-    sharing = {file_of(i) for i in items if "sample_run" in getattr(i, "fixturenames", ())}
+    sharing = {file_of(i) for i in items if set(SHARED_RUNS) & set(getattr(i, "fixturenames", ()))}
+
+    def group_of(item) -> str:
+        return SHARED_GROUP if file_of(item) in sharing else file_of(item)
+
+    def rank(item) -> int:
+        if group_of(item) == SHARED_GROUP:
+            return 0
+        return 1 if file_of(item).startswith("tests/e2e/") else 2
+
+    # sort is stable: within a rank, the collection's order.
+    items.sort(key=rank)
     for item in items:
-        group = "sample_run" if file_of(item) in sharing else file_of(item)
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(group_of(item)))

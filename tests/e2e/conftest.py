@@ -1,10 +1,12 @@
-"""One run of the real pipeline on the shipped sample, shared by every module that reads it:
-each run costs half a minute on two cores."""
+"""One run of the real pipeline on the shipped sample, and one on the paralegal example,
+each shared by every module that reads it: each run costs half a minute on two cores.
+tests/conftest.py puts every module using either in one xdist group, so that each runs once."""
 
 import re
 
 import pytest
 
+from orchestration import example_programme as example
 from tests.conftest import SAMPLE_RAW, run_idream_captured, tree_digest
 
 
@@ -24,3 +26,24 @@ def sample_run(tmp_path_factory):
     run = SampleRun((warehouse, raw_before, run_id))
     run.terminal = err + out
     return run
+
+
+class ExampleRun(tuple):
+    """(warehouse folder, what the run printed)."""
+
+
+@pytest.fixture(scope="session")
+def example_run(tmp_path_factory):
+    """The paralegal example (examples/paralegal_fellowship) run alone: its brief and
+    warehouse are read by test_example_programme.py (the hand computations),
+    test_further_analysis.py (the independent computation) and test_programmes.py (a
+    programme under a root publishes what it publishes alone). None of them writes to it."""
+    raw = example.EXAMPLES_DIR / example.PROGRAMME_ID
+    warehouse = tmp_path_factory.mktemp("example_warehouse")
+    raw_before = tree_digest(raw)
+    result, out, err = run_idream_captured(raw, warehouse)
+    printed = err + out
+    assert result.exit_code == 0, printed[-5000:]
+    # The committed example is read, never written.
+    assert tree_digest(raw) == raw_before
+    return ExampleRun((warehouse, printed))
