@@ -92,18 +92,23 @@ def published_digest(warehouse: Path) -> dict[str, str]:
     return tree_digest(warehouse, skip=(".build", "quality", "logs"))
 
 
-# The session's shared runs (tests/e2e/conftest.py): every module using one is put in one
-# group, so that each run happens once, not once per worker.
-SHARED_RUNS = ("sample_run", "example_run")
+# The session fixtures that are whole runs or large inputs (tests/e2e/conftest.py), and the
+# xdist group of the modules that use each: one group, so that each is made once, not once
+# per worker.
 SHARED_GROUP = "shared_runs"
+SHARED_FIXTURES = {
+    "sample_run": SHARED_GROUP,
+    "example_run": SHARED_GROUP,
+    "large_survey_raw": "large_survey",
+}
 
 
 # First: xdist's own hook reads these marks to group the tests, on each worker.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """One xdist group per test file, as `--dist loadfile` would make (module fixtures are
-    whole pipeline runs), except that every file using a shared session run is in one
-    group.
+    whole pipeline runs), except that the files using one of the shared session fixtures
+    are in that fixture's group.
 
     The groups are also put in the order the two workers should take them (pyproject
     turns xdist's own reordering off: it sorts by the number of tests, which sends the
@@ -116,10 +121,14 @@ def pytest_collection_modifyitems(items):
     def file_of(item) -> str:
         return item.nodeid.split("::")[0]
 
-    sharing = {file_of(i) for i in items if set(SHARED_RUNS) & set(getattr(i, "fixturenames", ()))}
+    shared = {}  # file -> group
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            if fixture in SHARED_FIXTURES:
+                shared[file_of(item)] = SHARED_FIXTURES[fixture]
 
     def group_of(item) -> str:
-        return SHARED_GROUP if file_of(item) in sharing else file_of(item)
+        return shared.get(file_of(item), file_of(item))
 
     def rank(item) -> int:
         if group_of(item) == SHARED_GROUP:

@@ -1,12 +1,15 @@
 """One run of the real pipeline on the shipped sample, and one on the paralegal example,
-each shared by every module that reads it: each run costs half a minute on two cores.
-tests/conftest.py puts every module using either in one xdist group, so that each runs once."""
+each shared by every module that reads it: each run costs half a minute on two cores. And
+the survey-heavy programme's files, generated once for the two modules that copy them.
+tests/conftest.py puts the modules sharing one of these in one xdist group, so that each
+is made once."""
 
 import re
 
 import pytest
 
 from orchestration import example_programme as example
+from orchestration.scale_programme import generate
 from tests.conftest import SAMPLE_RAW, run_idream_captured, tree_digest
 
 
@@ -47,3 +50,18 @@ def example_run(tmp_path_factory):
     # The committed example is read, never written.
     assert tree_digest(raw) == raw_before
     return ExampleRun((warehouse, printed))
+
+
+# Issue 17's survey-heavy programme: 50,000 responses, 1,350,000 answers, in CSV exports as
+# the tools write them.
+LARGE_SURVEY_RESPONSES = 50_000
+
+
+@pytest.fixture(scope="session")
+def large_survey_raw(tmp_path_factory):
+    """The survey-heavy programme's raw folder (about ten seconds to write), run by
+    test_large_survey.py and checked by test_check.py. Read only: a test that plants a
+    bad answer does so in a copy of its own."""
+    raw = tmp_path_factory.mktemp("large_survey") / "raw"
+    generate(raw, 4, survey_responses=LARGE_SURVEY_RESPONSES)
+    return raw
