@@ -112,11 +112,11 @@ def pytest_collection_modifyitems(items):
 
     The groups are also put in the order the two workers should take them (pyproject
     turns xdist's own reordering off: it sorts by the number of tests, which sends the
-    one-test end-to-end files of a minute or two last, so that one worker ran one of them
-    alone at the end while the other sat idle). The shared group first (the largest), then
-    the other end-to-end files, then the unit tests, which are short and fill the gaps at
-    the end. Each file's tests stay together and in their order, so module fixtures are
-    still set up once."""
+    one-test end-to-end files of a minute or two last, behind the unit tests). The shared
+    group first (the largest), then the other end-to-end files, then the unit tests, which
+    are short: the last work handed out is short, so neither worker is left with a long
+    run after the other has finished. Each file's tests stay together and in their order,
+    so module fixtures are still set up once."""
 
     def file_of(item) -> str:
         return item.nodeid.split("::")[0]
