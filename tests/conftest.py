@@ -92,17 +92,50 @@ def published_digest(warehouse: Path) -> dict[str, str]:
     return tree_digest(warehouse, skip=(".build", "quality", "logs"))
 
 
+# The session fixtures that are whole runs or large inputs (tests/e2e/conftest.py), and the
+# xdist group of the modules that use each: one group, so that each is made once, not once
+# per worker.
+SHARED_GROUP = "shared_runs"
+SHARED_FIXTURES = {
+    "sample_run": SHARED_GROUP,
+    "example_run": SHARED_GROUP,
+    "large_survey_raw": "large_survey",
+}
+
+
 # First: xdist's own hook reads these marks to group the tests, on each worker.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """One xdist group per test file, as `--dist loadfile` would make (module fixtures are
-    whole pipeline runs), except that every file using the session's sample run shares one
-    group: that run then happens once, not once per worker."""
+    whole pipeline runs), except that the files using one of the shared session fixtures
+    are in that fixture's group.
+
+    The groups are also put in the order the two workers should take them (pyproject
+    turns xdist's own reordering off: it sorts by the number of tests, which sends the
+    one-test end-to-end files of a minute or two last, behind the unit tests). The shared
+    group first (the largest), then the other end-to-end files, then the unit tests, which
+    are short: the last work handed out is short, so neither worker is left with a long
+    run after the other has finished. Each file's tests stay together and in their order,
+    so module fixtures are still set up once."""
 
     def file_of(item) -> str:
         return item.nodeid.split("::")[0]
 
-    sharing = {file_of(i) for i in items if "sample_run" in getattr(i, "fixturenames", ())}
+    shared = {}  # file -> group
     for item in items:
-        group = "sample_run" if file_of(item) in sharing else file_of(item)
-        item.add_marker(pytest.mark.xdist_group(group))
+        for fixture in getattr(item, "fixturenames", ()):
+            if fixture in SHARED_FIXTURES:
+                shared[file_of(item)] = SHARED_FIXTURES[fixture]
+
+    def group_of(item) -> str:
+        return shared.get(file_of(item), file_of(item))
+
+    def rank(item) -> int:
+        if group_of(item) == SHARED_GROUP:
+            return 0
+        return 1 if file_of(item).startswith("tests/e2e/") else 2
+
+    # sort is stable: within a rank, the collection's order.
+    items.sort(key=rank)
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group_of(item)))

@@ -21,10 +21,9 @@ import pytest
 from orchestration import cli
 from orchestration.lib.check_report import REPORT_FILE
 from orchestration.lib.spilled import SpillFolder
-from orchestration.scale_programme import generate
 from tests.bad_inputs import CASES, location, write_broken
 from tests.conftest import SAMPLE_RAW, RunResult, tree_digest
-from tests.e2e.test_large_survey import RESPONSES, exports
+from tests.e2e.test_large_survey import exports
 from tests.programmes import minimal_programme
 
 
@@ -230,12 +229,11 @@ def test_a_programme_toml_with_a_repeated_domain_id_is_reported(tmp_path, capsys
 
 
 @pytest.fixture(scope="module")
-def large_survey(tmp_path_factory) -> Path:
+def large_survey(large_survey_raw) -> Path:
     """The survey-heavy programme tests/e2e/test_large_survey.py runs (50,000 responses,
-    1,350,000 answers): large enough that the check must read it spilled, as a run does."""
-    raw = tmp_path_factory.mktemp("large_survey") / "raw"
-    generate(raw, 4, survey_responses=RESPONSES)
-    return raw
+    1,350,000 answers): large enough that the check must read it spilled, as a run does.
+    Generated once for both modules (tests/e2e/conftest.py); the tests check copies."""
+    return large_survey_raw
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 dbt, GX) builds and publishes an encrypted warehouse: the file holds no plaintext, cannot
 be opened without the key, and opens for an analyst with the DuckDB CLI as the README
 says. The inputs are password-protected workbooks, read with the password from a file.
-Neither the key nor the password appears in any output or file."""
+Neither the key nor the password appears in any output or file. Turning encryption off
+then rebuilds a plain warehouse."""
 
 import os
 import subprocess
@@ -21,7 +22,11 @@ STATEMENT = "I feel connected to ZEBRASTATEMENT peers"
 PASSWORD = "Kobo&Excel 2024!"
 
 
-def test_protected_workbooks_into_an_encrypted_warehouse(tmp_path, capfd, monkeypatch):
+# One test, not two: turning encryption off needs an encrypted warehouse to turn off, and
+# the first run builds one; a second test made its own with another whole run.
+def test_protected_workbooks_into_an_encrypted_warehouse_then_turning_encryption_off(
+    tmp_path, capfd, monkeypatch
+):
     programme = minimal_programme()
     programme.codebook = [("con_01", "connection", STATEMENT, "agreement")]
     raw = programme.write(tmp_path / "raw")
@@ -84,21 +89,13 @@ def test_protected_workbooks_into_an_encrypted_warehouse(tmp_path, capfd, monkey
     # Nothing decrypted was written beside the inputs, and they are unchanged.
     assert {path: path.read_bytes() for path in raw.rglob("*") if path.is_file()} == raw_before
 
-
-def test_turning_encryption_off_rebuilds_a_plain_warehouse(tmp_path, capfd, monkeypatch):
-    raw = minimal_programme().write(tmp_path / "raw")
-    warehouse = tmp_path / "warehouse"
-    key_file = tmp_path / "warehouse.key"
-    key_file.write_text(encryption.new_key())
-    monkeypatch.setenv("IDREAM_WAREHOUSE_KEY_FILE", str(key_file))
-    assert run_idream(raw, warehouse).exit_code == 0
-
+    # Turning encryption off rebuilds a plain warehouse (the workbooks are still protected:
+    # their password stays).
     monkeypatch.delenv("IDREAM_WAREHOUSE_KEY_FILE")
     assert run_idream(raw, warehouse).exit_code == 0
     printed = capfd.readouterr()
     assert "another encryption setting or key" in printed.out + printed.err
-    database = warehouse / "idream.duckdb"
     with duckdb.connect(str(database), read_only=True) as connection:
         assert connection.execute("select count(*) from marts.dim_participants").fetchone() == (2,)
     # The plaintext check of the encrypted file means something: a plain file shows it.
-    assert b"I feel connected" in database.read_bytes()
+    assert STATEMENT.encode() in database.read_bytes()

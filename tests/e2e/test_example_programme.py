@@ -60,10 +60,8 @@ import pytest
 from orchestration import example_programme as example
 from orchestration.lib.intervals import wilson_percent
 from orchestration.lib.publishing import TABLE_FILES
-from tests.conftest import run_idream_captured, tree_digest
 from tests.e2e.test_leak import PSEUDONYM, assert_nowhere, warehouse_text, written_files
 
-EXAMPLE_RAW = example.EXAMPLES_DIR / example.PROGRAMME_ID
 SUPPRESSED = "suppressed"
 DOMAINS = ("casework", "legal_education", "referrals", "self_care", "any_domain")
 DOMAIN_LABELS = ("Casework", "Legal education", "Referral networks", "Self-care and safety")
@@ -107,22 +105,6 @@ SECTION_WORDS = {
     "outreach": ("outreach practices", ("More often",)),
     "peer_support": ("statements about support from other fellows", ("Somewhat agree", "Agree")),
 }
-
-
-class ExampleRun(tuple):
-    """(warehouse folder, what the run printed)."""
-
-
-@pytest.fixture(scope="module")
-def example_run(tmp_path_factory):
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    raw_before = tree_digest(EXAMPLE_RAW)
-    result, out, err = run_idream_captured(EXAMPLE_RAW, warehouse)
-    printed = err + out
-    assert result.exit_code == 0, printed[-5000:]
-    # The committed example is read, never written.
-    assert tree_digest(EXAMPLE_RAW) == raw_before
-    return ExampleRun((warehouse, printed))
 
 
 @pytest.fixture(scope="module")

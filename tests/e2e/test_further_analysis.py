@@ -105,7 +105,7 @@ import polars as pl
 import pytest
 
 from orchestration.lib.intervals import wilson_percent
-from tests.conftest import SAMPLE_RAW, run_idream_captured, tree_digest
+from tests.conftest import SAMPLE_RAW
 from tests.e2e.test_leak import PSEUDONYM
 
 EXAMPLE_RAW = SAMPLE_RAW.parent / "examples" / "paralegal_fellowship"
@@ -904,18 +904,8 @@ def assert_not_recomputable(
 
 
 # --- the runs -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def example_run(tmp_path_factory):
-    """The paralegal example, run here: test_example_programme.py's run is its module's."""
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    raw_before = tree_digest(EXAMPLE_RAW)
-    result, out, err = run_idream_captured(EXAMPLE_RAW, warehouse)
-    printed = err + out
-    assert result.exit_code == 0, printed[-5000:]
-    assert tree_digest(EXAMPLE_RAW) == raw_before
-    return warehouse, printed
+# The session's run of the sample and of the paralegal example (tests/e2e/conftest.py),
+# which other modules read too.
 
 
 @pytest.fixture(scope="module")

@@ -15,19 +15,18 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from orchestration.scale_programme import generate
 from tests.conftest import run_idream, run_idream_captured
+from tests.e2e.conftest import LARGE_SURVEY_RESPONSES
 from tests.e2e.test_scale import TOP_BOX, VALID, half_up, key, sheet
 
-RESPONSES = 50_000
+RESPONSES = LARGE_SURVEY_RESPONSES
 # Categories a person may give that are not a valid answer, by the label rule's key.
 EXCLUDED = {"not applicable": "not_applicable", "n/a": "not_applicable", "don't know": "dont_know"}
 
 
 @pytest.fixture(scope="module")
-def large_survey(tmp_path_factory):
-    raw = tmp_path_factory.mktemp("large_survey") / "raw"
-    generate(raw, 4, survey_responses=RESPONSES)
+def large_survey(large_survey_raw, tmp_path_factory):
+    raw = large_survey_raw
     warehouse = tmp_path_factory.mktemp("warehouse")
     result, _, err = run_idream_captured(raw, warehouse)
     assert result.exit_code == 0, err

@@ -45,21 +45,13 @@ def root_run(tmp_path_factory):
     return root, warehouse, out, err
 
 
-@pytest.fixture(scope="module")
-def paralegal_alone(tmp_path_factory) -> Path:
-    warehouse = tmp_path_factory.mktemp("paralegal_alone")
-    result, _, err = run_idream_captured(EXAMPLE_RAW, warehouse)
-    assert result.exit_code == 0, err
-    return warehouse / "brief"
-
-
 def test_each_programme_publishes_its_brief_with_the_figures_it_has_alone(
-    root_run, sample_run, paralegal_alone
+    root_run, sample_run, example_run
 ):
     _, warehouse, out, err = root_run
     idream, paralegal = warehouse / "brief" / IDREAM, warehouse / "brief" / PARALEGAL
     assert sorted(path.name for path in (warehouse / "brief").iterdir()) == [IDREAM, PARALEGAL]
-    sample_alone = sample_run[0] / "brief"
+    sample_alone, paralegal_alone = sample_run[0] / "brief", example_run[0] / "brief"
     assert tables(idream) and tables(idream) == tables(sample_alone)
     assert tables(paralegal) and tables(paralegal) == tables(paralegal_alone)
     # Each programme has its own warehouse file, quality report and log.
