@@ -5,6 +5,7 @@ meaning, rule by rule: tests/unit/test_quality_suites.py.)"""
 
 import json
 import os
+import time
 
 import polars as pl
 import pytest
@@ -164,6 +165,19 @@ def test_a_site_process_never_given_its_work_is_stopped():
     process = SiteProcess()
     process.close()
     assert not _alive(process.pid)
+
+
+def test_the_site_process_runs_below_the_runs_priority():
+    # Its GX import must not take a core from the run's ingest (docs/performance.md).
+    process = SiteProcess()
+    try:
+        deadline = time.monotonic() + 10
+        while os.getpriority(os.PRIO_PROCESS, process.pid) == os.getpriority(os.PRIO_PROCESS, 0):
+            assert time.monotonic() < deadline, "the site process kept the run's priority"
+            time.sleep(0.01)
+        assert os.getpriority(os.PRIO_PROCESS, process.pid) > os.getpriority(os.PRIO_PROCESS, 0)
+    finally:
+        process.close()
 
 
 def test_a_site_process_that_fails_says_why(tmp_path):
