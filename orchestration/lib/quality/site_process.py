@@ -4,7 +4,8 @@ Why: on the DuckDB warehouse the Data Docs are all a run needs Great Expectation
 rules run in SQL), and GX's import alone takes about 4 s on this 2-core machine, whatever
 the data's size: most of the report step, and at x1 a seventh of the run. Started as the
 run's resources are set up (`defs/resources.QualitySite`), this process imports GX on the
-machine's other core while the run ingests, checks and builds (none of which needs GX);
+machine's spare CPU, below the run's priority, while the run ingests, checks and builds
+(none of which needs GX);
 the report step then hands it the run's results and waits only for the site
 (docs/performance.md, docs/decisions.md).
 
