@@ -92,10 +92,10 @@ def test_a_broken_rule_lands_and_fails_its_suite_with_its_location(case, tmp_pat
 
     suite = GX_CHECK[case].removeprefix("gx_")
     # As `idream check` validates what ingest read: the suite's query on the landed frames.
-    connection = duckdb_with(tables)
-    [(_, result, _)] = runner.validate_on(
-        connection, [suite], ProgrammeSettings.load(raw), read=read
-    )
+    with duckdb_with(tables) as connection:
+        [(_, result, _)] = runner.validate_on(
+            connection, [suite], ProgrammeSettings.load(raw), read=read
+        )
     assert not result.passed  # an error-level failure: the check blocks the publish
     located = _located(result.problems(), case)
     assert located, [str(problem) for problem in result.problems()]

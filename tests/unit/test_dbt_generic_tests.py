@@ -14,14 +14,18 @@ GENERIC_DIR = Path(__file__).resolve().parents[2] / "transforms" / "tests" / "ge
 _TEST_BLOCK = re.compile(r"{%-?\s*test\s+(\w+)\((.*?)\)\s*-?%}(.*?){%-?\s*endtest\s*-?%}", re.S)
 
 
-def generic_test(name: str, **arguments) -> str:
-    """The body of `{% test name(...) %}`, rendered with `model` and `arguments`."""
-    found = {
+def generic_test_bodies() -> dict[str, str]:
+    """Each `{% test name(...) %}` of the folder: name -> its body."""
+    return {
         match.group(1): match.group(3)
         for path in GENERIC_DIR.glob("*.sql")
         for match in _TEST_BLOCK.finditer(path.read_text())
     }
-    return jinja2.Template(found[name]).render(model="model", **arguments)
+
+
+def generic_test(name: str, **arguments) -> str:
+    """The body of the generic test `name`, rendered with `model` and `arguments`."""
+    return jinja2.Template(generic_test_bodies()[name]).render(model="model", **arguments)
 
 
 @pytest.fixture
@@ -40,12 +44,11 @@ def failing(connection, sql: str) -> list[tuple]:
 
 
 def test_every_generic_test_file_holds_a_test_this_module_runs():
-    names = {
-        match.group(1)
-        for path in GENERIC_DIR.glob("*.sql")
-        for match in _TEST_BLOCK.finditer(path.read_text())
+    assert set(generic_test_bodies()) == {
+        "not_null_columns",
+        "unique_combination_of_columns",
+        "expression_is_true",
     }
-    assert names == {"not_null_columns", "unique_combination_of_columns", "expression_is_true"}
 
 
 def test_not_null_columns_fails_each_row_with_a_null_in_any_listed_column(connection):

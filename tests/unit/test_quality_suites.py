@@ -186,8 +186,8 @@ def validate():
         def read(table: str) -> pl.DataFrame:
             return tables[table]
 
-        connection = duckdb_with(tables)
-        [(_, result, _)] = runner.validate_on(connection, [suite], context.programme, read=read)
+        with duckdb_with(tables) as connection:
+            [(_, result, _)] = runner.validate_on(connection, [suite], context.programme, read=read)
         return result
 
     return run

@@ -5,9 +5,8 @@ rules run in SQL), and GX's import alone takes about 4 s on this 2-core machine,
 the data's size: most of the report step, and at x1 a seventh of the run. Started as the
 run's resources are set up (`defs/resources.QualitySite`), this process imports GX on the
 machine's spare CPU, below the run's priority, while the run ingests, checks and builds
-(none of which needs GX);
-the report step then hands it the run's results and waits only for the site
-(docs/performance.md, docs/decisions.md).
+(none of which needs GX); the report step then hands it the run's results and waits only
+for the site (docs/performance.md, docs/decisions.md).
 
 The exchange is one JSON line each way over the process's standard input and output:
 `{"results_dir", "context_dir", "site_dir"}` in, `{"built": bool}` out; the work is
